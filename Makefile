@@ -1,0 +1,33 @@
+# Pidvisor: the two commands are `make run` and `make test` (as root on
+# Debian 12). Both install what they need first.
+BUILD ?= build
+CMAKE_FLAGS ?=
+CTEST_FLAGS ?=
+
+.PHONY: all deps configure build test run demo-agent bench clean
+
+all: build
+
+deps:
+	packaging/install-deps.sh
+
+configure: deps
+	cmake -S . -B $(BUILD) -G Ninja -DPIDVISOR_WERROR=ON $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD)
+
+# Every test label: unit, agent (and, as they land, vm, gui, matrix).
+test: build
+	cd $(BUILD) && ctest --output-on-failure --no-tests=error $(CTEST_FLAGS)
+
+run: demo-agent
+
+demo-agent: build
+	packaging/agent-demo.sh $(BUILD)/bin
+
+bench: build
+	$(BUILD)/bin/bench_container_create
+
+clean:
+	rm -rf $(BUILD)

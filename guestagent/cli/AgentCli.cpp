@@ -1,0 +1,234 @@
+#include "AgentCli.h"
+
+#include "AgentClient.h"
+#include "CliOutput.h"
+
+#include "daemon/AgentServer.h"
+#include "protocol/Commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#ifndef PIDVISOR_VERSION
+#define PIDVISOR_VERSION "0.0.0"
+#endif
+
+namespace pidvisor::agent {
+
+using nlohmann::json;
+namespace cmd = protocol::cmd;
+
+namespace {
+
+struct Globals {
+    std::string socket = "/run/pidvisor/agent.sock";
+    bool json = false;
+};
+
+struct CreateOptions {
+    std::string name, hostname, cwd;
+    std::vector<std::string> command, env;
+    std::int64_t memoryMiB = 0, pids = 0;
+    bool init = false;
+};
+
+struct ExecOptions {
+    std::string name, cwd = "/";
+    std::vector<std::string> command, env;
+    double timeout = 0;
+};
+
+int callAndPrint(const Globals& g, std::string_view command, json args,
+                 const std::function<int(const protocol::Response&)>& print)
+{
+    auto client = AgentClient::connect(g.socket);
+    if (!client)
+        return reportError(client.error());
+    auto response = client->call(command, std::move(args));
+    if (!response)
+        return reportError(response.error());
+    return print(*response);
+}
+
+void addContainerCommands(CLI::App& app, Globals& g)
+{
+    auto* container = app.add_subcommand("container", "Manage containers in this VM");
+    container->require_subcommand(1);
+
+    auto create = std::make_shared<CreateOptions>();
+    auto* c = container->add_subcommand("create", "Create and start a container");
+    c->add_option("name", create->name, "Container name")->required();
+    c->add_option("command", create->command, "Command and arguments (after --)")->required();
+    c->add_option("--hostname", create->hostname, "Hostname inside the container (default: its name)");
+    c->add_option("--memory", create->memoryMiB, "Memory limit in MiB (cgroup v2)");
+    c->add_option("--pids", create->pids, "Maximum number of processes (cgroup v2)");
+    c->add_option("--env,-e", create->env, "Environment variable KEY=VALUE (repeatable)");
+    c->add_option("--cwd", create->cwd, "Working directory inside the container");
+    c->add_flag("--init", create->init, "Run a tiny reaping init as pid 1 that forwards signals");
+    c->callback([&g, create] {
+        json args{{"name", create->name}, {"argv", create->command}, {"init", create->init}};
+        if (!create->env.empty())
+            args["env"] = create->env;
+        if (!create->hostname.empty())
+            args["hostname"] = create->hostname;
+        if (!create->cwd.empty())
+            args["cwd"] = create->cwd;
+        if (create->memoryMiB > 0)
+            args["memory_mib"] = create->memoryMiB;
+        if (create->pids > 0)
+            args["pids_max"] = create->pids;
+        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerCreate, args, [&](const protocol::Response& r) {
+            return printContainerInfo(*r.result, g.json);
+        }));
+    });
+
+    container->add_subcommand("list", "List containers")->callback([&g] {
+        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerList, json::object(), [&](const protocol::Response& r) {
+            return printContainerList((*r.result)["containers"], g.json);
+        }));
+    });
+
+    auto name = std::make_shared<std::string>();
+    auto* info = container->add_subcommand("info", "Show one container");
+    info->add_option("name", *name, "Container name")->required();
+    info->callback([&g, name] {
+        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerInfo, {{"name", *name}}, [&](const protocol::Response& r) {
+            return printContainerInfo(*r.result, g.json);
+        }));
+    });
+
+    auto* ps = container->add_subcommand("ps", "List a container's processes: virtual and global pids");
+    ps->add_option("name", *name, "Container name")->required();
+    ps->callback([&g, name] {
+        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerPs, {{"name", *name}}, [&](const protocol::Response& r) {
+            return printProcesses((*r.result)["processes"], g.json);
+        }));
+    });
+
+    auto exec = std::make_shared<ExecOptions>();
+    auto* ex = container->add_subcommand("exec", "Run a command inside a container and wait for it");
+    ex->add_option("name", exec->name, "Container name")->required();
+    ex->add_option("command", exec->command, "Command and arguments (after --)")->required();
+    ex->add_option("--env,-e", exec->env, "Environment variable KEY=VALUE (repeatable)");
+    ex->add_option("--cwd", exec->cwd, "Working directory");
+    ex->add_option("--timeout", exec->timeout, "Kill the command after this many seconds");
+    ex->callback([&g, exec] {
+        json args{{"name", exec->name}, {"argv", exec->command}, {"cwd", exec->cwd}};
+        if (!exec->env.empty())
+            args["env"] = exec->env;
+        if (exec->timeout > 0)
+            args["timeout_ms"] = static_cast<std::int64_t>(exec->timeout * 1000);
+        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerExec, args, [&](const protocol::Response& r) {
+            return printCommandResult(*r.result, g.json);
+        }));
+    });
+
+    auto tail = std::make_shared<std::int64_t>(0);
+    auto* logs = container->add_subcommand("logs", "Print a container's console output");
+    logs->add_option("name", *name, "Container name")->required();
+    logs->add_option("--tail", *tail, "Only the last N bytes");
+    logs->callback([&g, name, tail] {
+        json args{{"name", *name}};
+        if (*tail > 0)
+            args["tail_bytes"] = *tail;
+        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerLogs, args, [&](const protocol::Response& r) {
+            std::cout << r.payload << std::flush;
+            return 0;
+        }));
+    });
+
+    auto signal = std::make_shared<std::string>("KILL");
+    auto all = std::make_shared<bool>(false);
+    auto* kill = container->add_subcommand("kill", "Send a signal to a container's init (or all its processes)");
+    kill->add_option("name", *name, "Container name")->required();
+    kill->add_option("signal", *signal, "Signal name or number (default KILL)");
+    kill->add_flag("--all", *all, "Signal every process of the container");
+    kill->callback([&g, name, signal, all] {
+        json sig = *signal;
+        if (!signal->empty() && std::all_of(signal->begin(), signal->end(), ::isdigit))
+            sig = std::stoi(*signal);
+        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerKill, {{"name", *name}, {"signal", sig}, {"all", *all}},
+                                             [&](const protocol::Response& r) { return printJsonOr(*r.result, g.json, *name); }));
+    });
+
+    auto grace = std::make_shared<double>(10);
+    auto* stop = container->add_subcommand("stop", "Stop a container: TERM, then KILL after the timeout");
+    stop->add_option("name", *name, "Container name")->required();
+    stop->add_option("--timeout,-t", *grace, "Seconds to wait after TERM (default 10)");
+    stop->callback([&g, name, grace] {
+        json args{{"name", *name}, {"timeout_ms", static_cast<std::int64_t>(*grace * 1000)}};
+        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerStop, args, [&](const protocol::Response& r) {
+            return printContainerInfo(*r.result, g.json);
+        }));
+    });
+
+    auto force = std::make_shared<bool>(false);
+    auto* rm = container->add_subcommand("rm", "Remove a stopped container and its files");
+    rm->add_option("name", *name, "Container name")->required();
+    rm->add_flag("--force,-f", *force, "Kill it first if it is running");
+    rm->callback([&g, name, force] {
+        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerRm, {{"name", *name}, {"force", *force}},
+                                             [&](const protocol::Response& r) { return printJsonOr(*r.result, g.json, *name); }));
+    });
+}
+
+} // namespace
+
+int runAgentCli(int argc, char** argv)
+{
+    CLI::App app{"pidvisor-agent: containers with private pid spaces inside a Pidvisor VM"};
+    app.set_version_flag("--version", std::string(PIDVISOR_VERSION));
+    app.require_subcommand(1);
+    app.fallthrough();
+    Globals g;
+    app.add_option("--socket", g.socket, "Agent socket")->capture_default_str();
+    app.add_flag("--json", g.json, "Machine-readable output");
+
+    ServeOptions serveOptions;
+    serveOptions.version = PIDVISOR_VERSION;
+    auto* serveCmd = app.add_subcommand("serve", "Run the agent daemon");
+    serveCmd->add_option("--state-dir", serveOptions.stateDir, "State directory")->capture_default_str();
+    serveCmd->add_option("--port", serveOptions.portPath,
+                         "Stream to the host: virtio-serial port, pty, or unix socket to connect to");
+    serveCmd->add_option("--pid-space", serveOptions.pidSpace, "How pid spaces are made")
+        ->check(CLI::IsMember({"auto", "clone3", "proc-container"}))
+        ->capture_default_str();
+    serveCmd->add_option("--init-binary", serveOptions.initBinary, "Path of pidvisor-init");
+    serveCmd->callback([&] {
+        serveOptions.socketPath = g.socket;
+        throw CLI::RuntimeError(serve(serveOptions));
+    });
+
+    app.add_subcommand("info", "Show the agent's versions and capabilities")->callback([&g] {
+        throw CLI::RuntimeError(callAndPrint(g, cmd::Hello, {{"client", "pidvisor-agent"}}, [&](const protocol::Response& r) {
+            return printJsonOr(*r.result, g.json, describeHello(*r.result));
+        }));
+    });
+
+    auto guestExec = std::make_shared<ExecOptions>();
+    auto* ge = app.add_subcommand("guest-exec", "Run a command in the VM itself, outside any container");
+    ge->add_option("command", guestExec->command, "Command and arguments (after --)")->required();
+    ge->add_option("--timeout", guestExec->timeout, "Kill the command after this many seconds");
+    ge->callback([&g, guestExec] {
+        json args{{"argv", guestExec->command}};
+        if (guestExec->timeout > 0)
+            args["timeout_ms"] = static_cast<std::int64_t>(guestExec->timeout * 1000);
+        throw CLI::RuntimeError(callAndPrint(g, cmd::GuestExec, args, [&](const protocol::Response& r) {
+            return printCommandResult(*r.result, g.json);
+        }));
+    });
+
+    addContainerCommands(app, g);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::RuntimeError& e) {
+        return e.get_exit_code();
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    return 0;
+}
+
+} // namespace pidvisor::agent

@@ -1,0 +1,212 @@
+#include "CommandRunner.h"
+
+#include "ChildStatus.h"
+#include "ContainerSpec.h"
+#include "Syscalls.h"
+
+#include "protocol/UniqueFd.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+
+#include <cerrno>
+#include <csignal>
+
+namespace pidvisor::agent {
+
+namespace {
+
+struct Pipe {
+    UniqueFd read, write;
+};
+
+Result<Pipe> makePipe()
+{
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) < 0)
+        return failErrno("creating a pipe", errno);
+    return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+struct ChildArgs {
+    int joinPidfd;
+    int cgroupFd;
+    int stdinFd, outFd, errFd, statusFd;
+    int parentEnds[4]; // the agent's ends of the pipes, closed at once
+    const char* cwd;
+    const char* const* execPaths;
+    char* const* argv;
+    char* const* envp;
+};
+
+[[noreturn]] void commandChild(const ChildArgs& a)
+{
+    ::setsid();
+    if (::dup2(a.stdinFd, 0) < 0 || ::dup2(a.outFd, 1) < 0 || ::dup2(a.errFd, 2) < 0)
+        childFail(a.statusFd, StageConsole, errno);
+    (void)sys::closeRangeCloexec(3);
+    if (::chdir(a.cwd) < 0)
+        childFail(a.statusFd, StageCwd, errno);
+    sys::resetSignals();
+    childFail(a.statusFd, StageExec, execCandidates(a.execPaths, a.argv, a.envp));
+}
+
+// The intermediate: joins the container if asked, forks the command,
+// reports its pid and wait status, exits.
+[[noreturn]] void intermediate(const ChildArgs& a)
+{
+    // Without this the command's stdin would never see EOF.
+    for (int fd : a.parentEnds)
+        ::close(fd);
+    if (a.joinPidfd >= 0 &&
+        ::setns(a.joinPidfd, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+        childFail(a.statusFd, StageJoin, errno);
+    clone_args args{};
+    args.exit_signal = SIGCHLD;
+    if (a.cgroupFd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<std::uint64_t>(a.cgroupFd);
+    }
+    pid_t pid = sys::clone3(args);
+    if (pid == 0)
+        commandChild(a);
+    if (pid < 0)
+        childFail(a.statusFd, StageFork, errno);
+    ::close(a.stdinFd);
+    ::close(a.outFd);
+    ::close(a.errFd);
+    childSend(a.statusFd, StagePid, pid);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    childSend(a.statusFd, StageExit, status);
+    ::_exit(0);
+}
+
+void drain(int fd, std::string& into, bool& truncated, std::size_t max, bool& open)
+{
+    char buf[16384];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        open = false;
+        return;
+    }
+    std::size_t room = max > into.size() ? max - into.size() : 0;
+    std::size_t take = std::min(room, static_cast<std::size_t>(n));
+    into.append(buf, take);
+    if (take < static_cast<std::size_t>(n))
+        truncated = true;
+}
+
+} // namespace
+
+Result<CommandResult> runCommand(const CommandPlan& plan)
+{
+    if (plan.argv.empty() || plan.argv.front().empty())
+        return fail(ErrorCode::InvalidArgument, "the command is empty");
+    std::string pathVar = envValue(plan.env, "PATH");
+    CStringArray argv(plan.argv), envp(plan.env),
+        paths(executableCandidates(plan.argv.front(), pathVar.empty() ? kDefaultPath : pathVar));
+    PV_TRY(Pipe in, makePipe());
+    PV_TRY(Pipe out, makePipe());
+    PV_TRY(Pipe err, makePipe());
+    PV_TRY(Pipe status, makePipe());
+    ChildArgs a{plan.joinPidfd,
+                plan.cgroupFd,
+                in.read.get(),
+                out.write.get(),
+                err.write.get(),
+                status.write.get(),
+                {in.write.get(), out.read.get(), err.read.get(), status.read.get()},
+                plan.cwd.c_str(),
+                paths.cdata(),
+                argv.data(),
+                envp.data()};
+
+    clone_args args{};
+    args.exit_signal = SIGCHLD;
+    pid_t helper = sys::clone3(args);
+    if (helper == 0)
+        intermediate(a);
+    if (helper < 0)
+        return failErrno("creating a process", errno);
+    in.read.reset();
+    out.write.reset();
+    err.write.reset();
+    status.write.reset();
+
+    // Small stdin goes in at once; a pipe holds 64 KiB before it blocks.
+    if (!plan.stdinData.empty()) {
+        ::fcntl(in.write.get(), F_SETFL, O_NONBLOCK);
+        (void)!::write(in.write.get(), plan.stdinData.data(), plan.stdinData.size());
+    }
+    in.write.reset();
+
+    CommandResult result;
+    std::optional<Error> failure;
+    bool outOpen = true, errOpen = true, statusOpen = true, exited = false;
+    auto start = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point exitedAt;
+    while (outOpen || errOpen || statusOpen) {
+        auto now = std::chrono::steady_clock::now();
+        // Once the command has exited, stop waiting for output held open
+        // by something it left running in the background.
+        if (exited && now - exitedAt > std::chrono::milliseconds(200))
+            break;
+        if (!exited && plan.timeout.count() > 0 && now - start > plan.timeout && !result.timedOut) {
+            result.timedOut = true;
+            if (result.pid > 0)
+                ::kill(result.pid, SIGKILL);
+        }
+        pollfd fds[3] = {{outOpen ? out.read.get() : -1, POLLIN, 0},
+                         {errOpen ? err.read.get() : -1, POLLIN, 0},
+                         {statusOpen ? status.read.get() : -1, POLLIN, 0}};
+        int r = ::poll(fds, 3, 50);
+        if (r < 0 && errno != EINTR)
+            break;
+        if (r <= 0)
+            continue;
+        if (fds[0].revents)
+            drain(out.read.get(), result.out, result.outTruncated, plan.maxOutput, outOpen);
+        if (fds[1].revents)
+            drain(err.read.get(), result.err, result.errTruncated, plan.maxOutput, errOpen);
+        if (fds[2].revents) {
+            auto rec = readChildRecord(status.read.get(), std::chrono::milliseconds(1000));
+            if (!rec || !*rec) {
+                statusOpen = false;
+                continue;
+            }
+            const ChildRecord& c = **rec;
+            if (c.stage == StagePid) {
+                result.pid = c.value;
+            } else if (c.stage == StageExit) {
+                exited = true;
+                exitedAt = std::chrono::steady_clock::now();
+                if (WIFEXITED(c.value)) {
+                    result.exitCode = WEXITSTATUS(c.value);
+                } else if (WIFSIGNALED(c.value)) {
+                    result.signal = WTERMSIG(c.value);
+                    result.exitCode = 128 + result.signal;
+                }
+            } else if (!failure) {
+                if (c.stage == StageExec && c.value == ENOENT)
+                    failure = Error{ErrorCode::NotFound, "command '" + plan.argv.front() + "' not found"};
+                else
+                    failure = errnoError(childStageText(c.stage), c.value);
+            }
+        }
+    }
+    int helperStatus = 0;
+    while (::waitpid(helper, &helperStatus, 0) < 0 && errno == EINTR) {
+    }
+    if (failure)
+        return fail(*failure);
+    if (!exited)
+        return fail(ErrorCode::Internal, "the command's process vanished without an exit status");
+    return result;
+}
+
+} // namespace pidvisor::agent

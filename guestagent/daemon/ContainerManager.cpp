@@ -1,0 +1,353 @@
+#include "ContainerManager.h"
+
+#include "ChildStatus.h"
+#include "Spawner.h"
+#include "Syscalls.h"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <fstream>
+
+namespace pidvisor::agent {
+
+using nlohmann::json;
+
+namespace {
+
+Error notRunning(const std::string& name)
+{
+    return Error{ErrorCode::FailedPrecondition, "container '" + name + "' is not running"};
+}
+
+} // namespace
+
+ContainerManager::ContainerManager(ContainerStore& store, const Cgroups& cgroups, PidSpace& pidSpace,
+                                   Reaper& reaper, AgentPaths paths)
+    : m_store(store), m_cgroups(cgroups), m_pidSpace(pidSpace), m_reaper(reaper), m_paths(std::move(paths)),
+      m_pidSpaceName(pidSpace.name())
+{
+}
+
+std::vector<std::string> ContainerManager::recover()
+{
+    std::vector<std::string> problems;
+    for (auto& record : m_store.loadAll(problems)) {
+        auto c = std::make_shared<Container>();
+        c->record = std::move(record);
+        ContainerRecord& r = c->record;
+        if (r.state == "running") {
+            // Same pid, same start time and same pid namespace: the very
+            // process this agent started before it restarted.
+            int fd = sys::pidfdOpen(r.initPid);
+            bool same = fd >= 0 && processStartTime(r.initPid) == r.initStartTime &&
+                        pidNamespaceInode(r.initPid) == r.pidnsInode;
+            if (same) {
+                c->pidfd.reset(fd);
+            } else {
+                if (fd >= 0)
+                    ::close(fd);
+                r.state = "stopped";
+                r.exitKnown = false;
+                r.finishedAt = nowMillis();
+                if (auto saved = m_store.save(r); !saved)
+                    problems.push_back(saved.error().message);
+            }
+        }
+        std::string name = r.spec.name;
+        {
+            std::lock_guard lock(m_mutex);
+            m_containers[name] = c;
+        }
+        if (c->pidfd)
+            watchExit(c);
+    }
+    return problems;
+}
+
+Result<std::shared_ptr<ContainerManager::Container>> ContainerManager::reserve(const ContainerSpec& spec)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_containers.count(spec.name))
+        return fail(ErrorCode::AlreadyExists, "container '" + spec.name + "' already exists");
+    PV_TRY_STATUS(m_store.createContainerDir(spec.name));
+    auto c = std::make_shared<Container>();
+    c->record.spec = spec;
+    c->record.pidSpace = m_pidSpaceName;
+    m_containers[spec.name] = c;
+    return c;
+}
+
+void ContainerManager::release(const std::string& name)
+{
+    m_cgroups.remove(name);
+    (void)m_store.remove(name);
+    std::lock_guard lock(m_mutex);
+    m_containers.erase(name);
+}
+
+Result<json> ContainerManager::create(const ContainerSpec& spec)
+{
+    PV_TRY_STATUS(m_cgroups.checkLimits({spec.memoryMiB, spec.pidsMax}));
+    PV_TRY(auto c, reserve(spec));
+    auto result = launch(c);
+    if (!result)
+        release(spec.name);
+    return result;
+}
+
+Result<json> ContainerManager::launch(const std::shared_ptr<Container>& c)
+{
+    ContainerRecord& r = c->record;
+    const ContainerSpec& spec = r.spec;
+    PV_TRY(UniqueFd cgroupFd, m_cgroups.create(spec.name, {spec.memoryMiB, spec.pidsMax}));
+
+    ContainerLaunch launch;
+    launch.name = spec.name;
+    launch.rootfs = m_store.rootfsDir(spec.name).string();
+    launch.overlayOptions = "lowerdir=/,upperdir=" + m_store.upperDir(spec.name).string() +
+                            ",workdir=" + m_store.workDir(spec.name).string();
+    launch.maskPaths = m_paths.maskPaths;
+    launch.hostname = spec.hostname;
+    launch.cwd = spec.cwd;
+    launch.env = spec.env;
+    launch.cgroupFd = cgroupFd.get();
+    if (spec.init) {
+        launch.argv = {m_paths.initBinary, "--"};
+        launch.argv.insert(launch.argv.end(), spec.argv.begin(), spec.argv.end());
+        launch.execPaths = {m_paths.initBinary};
+    } else {
+        launch.argv = spec.argv;
+        launch.execPaths = executableCandidates(spec.argv.front(), envValue(spec.env, "PATH"));
+    }
+
+    auto commit = [&](pid_t pid) -> Status {
+        r.initPid = pid;
+        r.initStartTime = processStartTime(pid).value_or(0);
+        r.pidnsInode = pidNamespaceInode(pid).value_or(0);
+        r.cgroup = cgroupFd ? m_cgroups.path(spec.name) : "";
+        r.createdAt = nowMillis();
+        r.state = "running";
+        return m_store.save(r);
+    };
+    PV_TRY(Spawned spawned, spawnContainer(launch, m_pidSpace, commit));
+    {
+        std::lock_guard lock(c->mutex);
+        c->pidfd = std::move(spawned.pidfd);
+    }
+    watchExit(c);
+    std::lock_guard lock(c->mutex);
+    return describe(r);
+}
+
+void ContainerManager::watchExit(const std::shared_ptr<Container>& c)
+{
+    std::weak_ptr<Container> weak = c;
+    int fd;
+    {
+        std::lock_guard lock(c->mutex);
+        fd = c->pidfd.get();
+    }
+    auto watched = m_reaper.watch(fd, [this, weak](const ExitStatus& status) {
+        if (auto container = weak.lock())
+            onExit(container, status);
+    });
+    (void)watched; // a pidfd that cannot be watched leaves the state as it is
+}
+
+void ContainerManager::onExit(const std::shared_ptr<Container>& c, const ExitStatus& status)
+{
+    std::lock_guard lock(c->mutex);
+    ContainerRecord& r = c->record;
+    r.state = "stopped";
+    r.finishedAt = nowMillis();
+    r.exitKnown = status.known;
+    r.exitCode = status.code;
+    r.exitSignal = status.signal;
+    c->pidfd.reset();
+    (void)m_store.save(r);
+    c->exited.notify_all();
+}
+
+Result<std::shared_ptr<ContainerManager::Container>> ContainerManager::find(const std::string& name) const
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_containers.find(name);
+    if (it == m_containers.end() || it->second->record.state == "creating")
+        return fail(ErrorCode::NotFound, "no container named '" + name + "'");
+    return it->second;
+}
+
+json ContainerManager::describe(const ContainerRecord& r) const
+{
+    json j{{"name", r.spec.name},
+           {"state", r.state},
+           {"init_pid", r.initPid},
+           {"pidns_inode", r.pidnsInode},
+           {"pid_space", r.pidSpace},
+           {"cgroup", r.cgroup},
+           {"created_at", r.createdAt},
+           {"spec", r.spec.toJson()}};
+    if (r.state == "stopped") {
+        j["finished_at"] = r.finishedAt;
+        j["exit"] = r.exitKnown ? json{{"code", r.exitCode}, {"signal", r.exitSignal}} : json(nullptr);
+    }
+    return j;
+}
+
+json ContainerManager::list() const
+{
+    std::vector<std::shared_ptr<Container>> all;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto& [name, c] : m_containers)
+            all.push_back(c);
+    }
+    json out = json::array();
+    for (const auto& c : all) {
+        std::lock_guard lock(c->mutex);
+        if (c->record.state != "creating")
+            out.push_back(describe(c->record));
+    }
+    return out;
+}
+
+Result<json> ContainerManager::info(const std::string& name) const
+{
+    PV_TRY(auto c, find(name));
+    json j;
+    {
+        std::lock_guard lock(c->mutex);
+        j = describe(c->record);
+    }
+    if (j["state"] == "running") {
+        auto procs = processes(name);
+        j["processes"] = procs ? procs->size() : 0;
+    }
+    return j;
+}
+
+Result<std::vector<ProcessInfo>> ContainerManager::processes(const std::string& name) const
+{
+    PV_TRY(auto c, find(name));
+    std::uint64_t inode;
+    {
+        std::lock_guard lock(c->mutex);
+        if (c->record.state != "running")
+            return std::vector<ProcessInfo>{};
+        inode = c->record.pidnsInode;
+    }
+    return listNamespaceProcesses(inode);
+}
+
+Result<CommandResult> ContainerManager::exec(const std::string& name, const ExecRequest& request) const
+{
+    PV_TRY(auto c, find(name));
+    UniqueFd pidfd;
+    std::vector<std::string> env;
+    {
+        std::lock_guard lock(c->mutex);
+        if (c->record.state != "running" || !c->pidfd)
+            return fail(notRunning(name));
+        pidfd.reset(::fcntl(c->pidfd.get(), F_DUPFD_CLOEXEC, 0));
+        env = request.env.empty() ? c->record.spec.env : withDefaultEnv(request.env);
+    }
+    PV_TRY(UniqueFd cgroupFd, m_cgroups.open(name));
+    CommandPlan plan;
+    plan.argv = request.argv;
+    plan.env = std::move(env);
+    plan.cwd = request.cwd;
+    plan.joinPidfd = pidfd.get();
+    plan.cgroupFd = cgroupFd.get();
+    plan.stdinData = request.stdinData;
+    plan.timeout = request.timeout;
+    auto result = runCommand(plan);
+    if (!result && result.error().code == ErrorCode::NotFound)
+        return fail(result.error().withContext("in container '" + name + "'"));
+    return result;
+}
+
+Result<std::string> ContainerManager::logs(const std::string& name, std::size_t tailBytes) const
+{
+    PV_TRY(auto c, find(name));
+    auto path = m_store.consoleLog(name);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in)
+        return std::string{};
+    auto size = static_cast<std::size_t>(in.tellg());
+    std::size_t take = std::min(size, tailBytes);
+    in.seekg(static_cast<std::streamoff>(size - take));
+    std::string data(take, '\0');
+    in.read(data.data(), static_cast<std::streamsize>(take));
+    return data;
+}
+
+Result<json> ContainerManager::kill(const std::string& name, int signal, bool all) const
+{
+    PV_TRY(auto c, find(name));
+    std::uint64_t inode;
+    {
+        std::lock_guard lock(c->mutex);
+        if (c->record.state != "running" || !c->pidfd)
+            return fail(notRunning(name));
+        if (sys::pidfdSendSignal(c->pidfd.get(), signal) < 0)
+            return failErrno("signalling container '" + name + "'", errno);
+        inode = c->record.pidnsInode;
+    }
+    int signalled = 1;
+    if (all) {
+        PV_TRY(auto procs, listNamespaceProcesses(inode));
+        for (const auto& p : procs)
+            if (p.vpid != 1 && ::kill(p.pid, signal) == 0)
+                ++signalled;
+    }
+    return json{{"name", name}, {"signal", signal}, {"signalled", signalled}};
+}
+
+bool ContainerManager::waitStopped(Container& c, std::chrono::milliseconds timeout) const
+{
+    std::unique_lock lock(c.mutex);
+    return c.exited.wait_for(lock, timeout, [&] { return c.record.state != "running"; });
+}
+
+Result<json> ContainerManager::stop(const std::string& name, std::chrono::milliseconds grace)
+{
+    PV_TRY(auto c, find(name));
+    {
+        std::lock_guard lock(c->mutex);
+        if (c->record.state == "running" && c->pidfd)
+            (void)sys::pidfdSendSignal(c->pidfd.get(), SIGTERM);
+    }
+    if (!waitStopped(*c, grace)) {
+        {
+            std::lock_guard lock(c->mutex);
+            if (c->pidfd)
+                (void)sys::pidfdSendSignal(c->pidfd.get(), SIGKILL);
+        }
+        if (!waitStopped(*c, std::chrono::seconds(10)))
+            return fail(ErrorCode::Timeout, "container '" + name + "' did not stop after SIGKILL");
+    }
+    std::lock_guard lock(c->mutex);
+    return describe(c->record);
+}
+
+Status ContainerManager::remove(const std::string& name, bool force)
+{
+    PV_TRY(auto c, find(name));
+    {
+        std::lock_guard lock(c->mutex);
+        if (c->record.state == "running") {
+            if (!force)
+                return fail(ErrorCode::FailedPrecondition,
+                            "container '" + name + "' is running; stop it first or force the removal");
+            if (c->pidfd)
+                (void)sys::pidfdSendSignal(c->pidfd.get(), SIGKILL);
+        }
+    }
+    if (!waitStopped(*c, std::chrono::seconds(10)))
+        return fail(ErrorCode::Timeout, "container '" + name + "' did not stop after SIGKILL");
+    release(name);
+    return {};
+}
+
+} // namespace pidvisor::agent

@@ -1,0 +1,86 @@
+// ContainerManager: the agent's containers, their life cycle and the rules
+// that keep a failure from losing anything.
+//
+// A container exists once its record is saved; creation that fails at any
+// step removes what it made. The state directory is written before a
+// container's command starts and after it exits, so an agent restarted
+// after kill -9 finds every container again (recover()).
+#pragma once
+
+#include "Cgroups.h"
+#include "CommandRunner.h"
+#include "ContainerStore.h"
+#include "PidSpace.h"
+#include "ProcessTable.h"
+#include "Reaper.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace pidvisor::agent {
+
+struct AgentPaths {
+    std::string initBinary;             // pidvisor-init, run as pid 1 with --init
+    std::vector<std::string> maskPaths; // agent paths hidden inside containers
+};
+
+struct ExecRequest {
+    std::vector<std::string> argv;
+    std::vector<std::string> env; // empty: the container's own
+    std::string cwd = "/";
+    std::string stdinData;
+    std::chrono::milliseconds timeout{0};
+};
+
+class ContainerManager {
+public:
+    ContainerManager(ContainerStore& store, const Cgroups& cgroups, PidSpace& pidSpace, Reaper& reaper,
+                     AgentPaths paths);
+
+    // Loads the records of an earlier run and re-attaches to the containers
+    // still running. Returns problems worth logging.
+    std::vector<std::string> recover();
+
+    [[nodiscard]] Result<nlohmann::json> create(const ContainerSpec& spec);
+    [[nodiscard]] nlohmann::json list() const;
+    [[nodiscard]] Result<nlohmann::json> info(const std::string& name) const;
+    [[nodiscard]] Result<std::vector<ProcessInfo>> processes(const std::string& name) const;
+    [[nodiscard]] Result<CommandResult> exec(const std::string& name, const ExecRequest& request) const;
+    [[nodiscard]] Result<std::string> logs(const std::string& name, std::size_t tailBytes) const;
+    [[nodiscard]] Result<nlohmann::json> kill(const std::string& name, int signal, bool all) const;
+    [[nodiscard]] Result<nlohmann::json> stop(const std::string& name, std::chrono::milliseconds grace);
+    [[nodiscard]] Status remove(const std::string& name, bool force);
+
+    [[nodiscard]] const std::string& pidSpaceName() const { return m_pidSpaceName; }
+
+private:
+    struct Container {
+        mutable std::mutex mutex;
+        std::condition_variable exited;
+        ContainerRecord record;
+        UniqueFd pidfd; // valid while running
+    };
+
+    [[nodiscard]] Result<std::shared_ptr<Container>> find(const std::string& name) const;
+    [[nodiscard]] Result<std::shared_ptr<Container>> reserve(const ContainerSpec& spec);
+    [[nodiscard]] Result<nlohmann::json> launch(const std::shared_ptr<Container>& c);
+    void release(const std::string& name);
+    void watchExit(const std::shared_ptr<Container>& c);
+    void onExit(const std::shared_ptr<Container>& c, const ExitStatus& status);
+    [[nodiscard]] bool waitStopped(Container& c, std::chrono::milliseconds timeout) const;
+    [[nodiscard]] nlohmann::json describe(const ContainerRecord& record) const;
+
+    ContainerStore& m_store;
+    const Cgroups& m_cgroups;
+    PidSpace& m_pidSpace;
+    Reaper& m_reaper;
+    AgentPaths m_paths;
+    std::string m_pidSpaceName;
+    mutable std::mutex m_mutex;
+    std::map<std::string, std::shared_ptr<Container>> m_containers;
+};
+
+} // namespace pidvisor::agent

@@ -1,0 +1,159 @@
+#include "ProcessTable.h"
+
+#include "protocol/UniqueFd.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace pidvisor::agent {
+
+namespace {
+
+struct StatusFields {
+    std::string name, state;
+    pid_t ppid = 0;
+    std::vector<pid_t> nspid;
+};
+
+std::optional<StatusFields> readStatus(const std::string& dir)
+{
+    std::ifstream in(dir + "/status");
+    if (!in)
+        return std::nullopt;
+    StatusFields f;
+    std::string line;
+    while (std::getline(in, line)) {
+        auto colon = line.find(':');
+        if (colon == std::string::npos)
+            continue;
+        std::string key = line.substr(0, colon);
+        std::istringstream value(line.substr(colon + 1));
+        if (key == "Name") {
+            value >> std::ws;
+            std::getline(value, f.name);
+        } else if (key == "State") {
+            value >> f.state;
+        } else if (key == "PPid") {
+            value >> f.ppid;
+        } else if (key == "NSpid") {
+            pid_t p;
+            while (value >> p)
+                f.nspid.push_back(p);
+        }
+    }
+    return f;
+}
+
+std::string readCmdline(const std::string& dir)
+{
+    std::ifstream in(dir + "/cmdline", std::ios::binary);
+    std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!s.empty() && s.back() == '\0')
+        s.pop_back();
+    std::replace(s.begin(), s.end(), '\0', ' ');
+    return s;
+}
+
+// True when the pid namespace of `dir` is `target` or nested below it,
+// `depth` levels down at most.
+bool inNamespace(const std::string& dir, std::uint64_t target, std::size_t depth)
+{
+    UniqueFd ns(::open((dir + "/ns/pid").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns)
+        return false;
+    for (std::size_t i = 0; i <= depth; ++i) {
+        struct stat st {};
+        if (::fstat(ns.get(), &st) < 0)
+            return false;
+        if (st.st_ino == target)
+            return true;
+        int parent = ::ioctl(ns.get(), NS_GET_PARENT);
+        if (parent < 0)
+            return false;
+        ns.reset(parent);
+    }
+    return false;
+}
+
+} // namespace
+
+nlohmann::json ProcessInfo::toJson() const
+{
+    return {{"vpid", vpid}, {"pid", pid}, {"vppid", vppid}, {"comm", comm}, {"state", state}, {"cmdline", cmdline}};
+}
+
+std::optional<std::uint64_t> pidNamespaceInode(pid_t pid, const std::string& proc)
+{
+    struct stat st {};
+    if (::stat((proc + "/" + std::to_string(pid) + "/ns/pid").c_str(), &st) < 0)
+        return std::nullopt;
+    return static_cast<std::uint64_t>(st.st_ino);
+}
+
+std::optional<std::uint64_t> processStartTime(pid_t pid, const std::string& proc)
+{
+    std::ifstream in(proc + "/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // comm may hold spaces and parentheses: fields start after the last ')'.
+    auto close = text.rfind(')');
+    if (close == std::string::npos)
+        return std::nullopt;
+    std::istringstream rest(text.substr(close + 2));
+    std::string field;
+    for (int i = 3; i < 22 && rest >> field; ++i) {
+    }
+    std::uint64_t start = 0;
+    if (!(rest >> start))
+        return std::nullopt;
+    return start;
+}
+
+Result<std::vector<ProcessInfo>> listNamespaceProcesses(std::uint64_t pidnsInode, const std::string& proc)
+{
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(proc.c_str()), ::closedir);
+    if (!dir)
+        return failErrno("reading " + proc, errno);
+    std::vector<ProcessInfo> found;
+    std::map<pid_t, pid_t> vpidOf; // global pid -> virtual pid
+    std::map<pid_t, pid_t> parentOf;
+    while (dirent* e = ::readdir(dir.get())) {
+        char* end = nullptr;
+        long pid = std::strtol(e->d_name, &end, 10);
+        if (pid <= 0 || *end != '\0')
+            continue;
+        std::string pdir = proc + "/" + e->d_name;
+        auto status = readStatus(pdir);
+        // NSpid has one entry per level from /proc's namespace down; the
+        // container is one level below the agent.
+        if (!status || status->nspid.size() < 2)
+            continue;
+        if (!inNamespace(pdir, pidnsInode, status->nspid.size() - 2))
+            continue;
+        ProcessInfo info;
+        info.pid = static_cast<pid_t>(pid);
+        info.vpid = status->nspid[1];
+        info.comm = status->name;
+        info.state = status->state;
+        info.cmdline = readCmdline(pdir);
+        vpidOf[info.pid] = info.vpid;
+        parentOf[info.pid] = status->ppid;
+        found.push_back(std::move(info));
+    }
+    for (auto& p : found) {
+        auto it = vpidOf.find(parentOf[p.pid]);
+        p.vppid = it == vpidOf.end() ? 0 : it->second;
+    }
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.vpid < b.vpid; });
+    return found;
+}
+
+} // namespace pidvisor::agent

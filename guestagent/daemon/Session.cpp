@@ -1,0 +1,135 @@
+#include "Session.h"
+
+#include "Log.h"
+
+#include "protocol/FrameChannel.h"
+#include "protocol/Message.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
+
+namespace pidvisor::agent {
+
+using protocol::Frame;
+
+namespace {
+// A frame that stops arriving half-way is dropped after this long, so a
+// host that reconnected mid-frame is understood again.
+constexpr auto kStalledFrame = std::chrono::seconds(3);
+} // namespace
+
+Session::Session(UniqueFd fd, const Dispatcher& dispatcher, Kind kind)
+    : m_shared(std::make_shared<Shared>()), m_dispatcher(dispatcher), m_kind(kind)
+{
+    m_shared->fd = std::move(fd);
+}
+
+void Session::send(Shared& shared, const Frame& frame)
+{
+    auto bytes = protocol::encodeFrame(frame);
+    if (!bytes) {
+        bytes = protocol::encodeFrame(protocol::makeErrorResponse(
+            protocol::frameId(frame).value_or(protocol::kConnectionId), bytes.error()));
+        if (!bytes)
+            return;
+    }
+    std::lock_guard lock(shared.writeMutex);
+    (void)protocol::writeAll(shared.fd.get(), *bytes);
+}
+
+bool Session::waitReadable()
+{
+    auto lastData = std::chrono::steady_clock::now();
+    for (;;) {
+        pollfd p{m_shared->fd.get(), POLLIN, 0};
+        int r = ::poll(&p, 1, 500);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return false;
+        if (r > 0 && (p.revents & POLLIN))
+            return true;
+        if (r > 0 && (p.revents & (POLLHUP | POLLERR))) {
+            if (m_kind != Kind::HostDevice)
+                return true; // read() reports the EOF
+            // The host is not connected: forget any half frame and wait.
+            m_reader.reset();
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            continue;
+        }
+        if (m_reader.midFrame() && std::chrono::steady_clock::now() - lastData > kStalledFrame) {
+            logInfo("dropping a frame that stalled half-way");
+            m_reader.reset();
+            lastData = std::chrono::steady_clock::now();
+        }
+    }
+}
+
+void Session::run()
+{
+    char buf[65536];
+    for (;;) {
+        if (!waitReadable())
+            return;
+        ssize_t n = ::read(m_shared->fd.get(), buf, sizeof buf);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0) {
+            if (m_kind == Kind::HostDevice) {
+                if (n < 0 && errno != EIO)
+                    return;
+                m_reader.reset();
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                continue;
+            }
+            if (m_kind == Kind::Socket && m_reader.buffered() > 0 && m_reader.midFrame())
+                send(*m_shared, protocol::makeErrorResponse(
+                                    protocol::kConnectionId,
+                                    Error{ErrorCode::ProtocolError, "connection closed inside a frame (" +
+                                                                        std::to_string(m_reader.buffered()) +
+                                                                        " bytes of it received)"}));
+            ::shutdown(m_shared->fd.get(), SHUT_WR);
+            return;
+        }
+        m_reader.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+        while (auto event = m_reader.next()) {
+            if (!*event)
+                send(*m_shared, protocol::makeErrorResponse(protocol::kConnectionId, event->error()));
+            else
+                onFrame(std::move(**event));
+        }
+    }
+}
+
+void Session::onFrame(Frame frame)
+{
+    auto id = protocol::frameId(frame).value_or(protocol::kConnectionId);
+    auto request = protocol::parseRequest(std::move(frame));
+    if (!request) {
+        send(*m_shared, protocol::makeErrorResponse(id, request.error()));
+        return;
+    }
+    if (m_shared->inFlight.fetch_add(1) >= kMaxInFlight) {
+        m_shared->inFlight.fetch_sub(1);
+        send(*m_shared, protocol::makeErrorResponse(
+                            request->id, Error{ErrorCode::ResourceExhausted,
+                                               "more than " + std::to_string(kMaxInFlight) +
+                                                   " requests in flight on this connection"}));
+        return;
+    }
+    // Each request on its own thread: a long exec does not hold up a ps.
+    std::thread([shared = m_shared, &dispatcher = m_dispatcher, req = std::move(*request)]() mutable {
+        auto reply = dispatcher.handle(req);
+        if (reply)
+            send(*shared, protocol::makeResponse(req.id, std::move(reply->result), std::move(reply->payload)));
+        else
+            send(*shared, protocol::makeErrorResponse(req.id, reply.error()));
+        shared->inFlight.fetch_sub(1);
+    }).detach();
+}
+
+} // namespace pidvisor::agent

@@ -1,0 +1,195 @@
+#include "Spawner.h"
+
+#include "ChildStatus.h"
+#include "Syscalls.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pidvisor::agent {
+
+namespace {
+
+constexpr auto kSetupTimeout = std::chrono::seconds(30);
+
+struct ChildArgs {
+    const char* rootfs;
+    const char* overlayOptions;
+    const char* const* masks;
+    const char* hostname;
+    std::size_t hostnameLen;
+    const char* cwd;
+    const char* const* execPaths;
+    char* const* argv;
+    char* const* envp;
+    int statusFd;
+    int goFd;
+};
+
+bool makeDevice(const char* path, unsigned major, unsigned minor)
+{
+    if (::mknod(path, S_IFCHR | 0666, makedev(major, minor)) < 0)
+        return false;
+    return ::chmod(path, 0666) == 0;
+}
+
+// A tmpfs /dev with the usual nodes, its own devpts, shm and mqueue.
+bool setupDev()
+{
+    if (::mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0)
+        return false;
+    if (!makeDevice("/dev/null", 1, 3) || !makeDevice("/dev/zero", 1, 5) || !makeDevice("/dev/full", 1, 7) ||
+        !makeDevice("/dev/random", 1, 8) || !makeDevice("/dev/urandom", 1, 9) || !makeDevice("/dev/tty", 5, 0))
+        return false;
+    if (::symlink("/proc/self/fd", "/dev/fd") < 0 || ::symlink("/proc/self/fd/0", "/dev/stdin") < 0 ||
+        ::symlink("/proc/self/fd/1", "/dev/stdout") < 0 || ::symlink("/proc/self/fd/2", "/dev/stderr") < 0)
+        return false;
+    // Optional pieces: a kernel without them still runs containers.
+    if (::mkdir("/dev/pts", 0755) == 0 &&
+        ::mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") == 0)
+        (void)::symlink("pts/ptmx", "/dev/ptmx");
+    if (::mkdir("/dev/shm", 01777) == 0)
+        (void)::mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k");
+    if (::mkdir("/dev/mqueue", 0755) == 0)
+        (void)::mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+    return true;
+}
+
+[[noreturn]] void containerChild(const ChildArgs& a)
+{
+    const int st = a.statusFd;
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
+        childFail(st, StageMakePrivate, errno);
+    if (::mount("overlay", a.rootfs, "overlay", 0, a.overlayOptions) < 0)
+        childFail(st, StageMountRoot, errno);
+    // pivot_root(".", ".") stacks the old root on the new one; detaching
+    // it leaves only the container's root (runc's trick: no put_old dir).
+    if (::chdir(a.rootfs) < 0 || sys::pivotRoot(".", ".") < 0 || ::umount2(".", MNT_DETACH) < 0 ||
+        ::chdir("/") < 0)
+        childFail(st, StagePivotRoot, errno);
+    if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0)
+        childFail(st, StageMountProc, errno);
+    if (!setupDev())
+        childFail(st, StageSetupDev, errno);
+    for (const char* const* m = a.masks; *m; ++m)
+        if (::mount("tmpfs", *m, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=000") < 0 &&
+            errno != ENOENT && errno != ENOTDIR)
+            childFail(st, StageMask, errno);
+    if (::sethostname(a.hostname, a.hostnameLen) < 0)
+        childFail(st, StageHostname, errno);
+    if (::setsid() < 0)
+        childFail(st, StageSetsid, errno);
+    (void)::mkdir(kConsoleDir, 0700);
+    int console = ::open(kConsoleLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (console < 0 || devNull < 0 || ::dup2(devNull, 0) < 0 || ::dup2(console, 1) < 0 || ::dup2(console, 2) < 0)
+        childFail(st, StageConsole, errno);
+    // No descriptor of the agent's survives exec.
+    (void)sys::closeRangeCloexec(3);
+    if (::chdir(a.cwd) < 0)
+        childFail(st, StageCwd, errno);
+    sys::resetSignals();
+    childSend(st, StageReady, 0);
+    char go = 0;
+    if (::read(a.goFd, &go, 1) != 1 || go != 'G')
+        ::_exit(1);
+    int err = execCandidates(a.execPaths, a.argv, a.envp);
+    childFail(st, StageExec, err);
+}
+
+Error childError(const ChildRecord& rec, const ContainerLaunch& launch)
+{
+    if (rec.stage == StageExec) {
+        Error e = errnoError("executing '" + launch.argv.front() + "' in the container", rec.value);
+        if (rec.value == ENOENT)
+            e = Error{ErrorCode::NotFound, "command '" + launch.argv.front() + "' not found in the container"};
+        return e;
+    }
+    return errnoError(childStageText(rec.stage), rec.value);
+}
+
+} // namespace
+
+Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace,
+                               const std::function<Status(pid_t)>& commit)
+{
+    CStringArray argv(launch.argv), envp(launch.env), paths(launch.execPaths), masks(launch.maskPaths);
+    int statusPipe[2], goPipe[2];
+    if (::pipe2(statusPipe, O_CLOEXEC) < 0)
+        return failErrno("creating a pipe", errno);
+    UniqueFd statusRead(statusPipe[0]), statusWrite(statusPipe[1]);
+    if (::pipe2(goPipe, O_CLOEXEC) < 0)
+        return failErrno("creating a pipe", errno);
+    UniqueFd goRead(goPipe[0]), goWrite(goPipe[1]);
+    ChildArgs a{launch.rootfs.c_str(), launch.overlayOptions.c_str(), masks.cdata(), launch.hostname.c_str(),
+                launch.hostname.size(), launch.cwd.c_str(), paths.cdata(), argv.data(), envp.data(),
+                statusWrite.get(), goRead.get()};
+
+    PV_TRY(std::uint64_t nsFlags, pidSpace.prepare(launch.name));
+    int pidfd = -1;
+    clone_args args{};
+    args.flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | nsFlags;
+    if (launch.cgroupFd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<std::uint64_t>(launch.cgroupFd);
+    }
+    args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    pid_t pid = sys::clone3(args);
+    if (pid == 0)
+        containerChild(a);
+    int cloneErr = errno;
+    pidSpace.finish();
+    if (pid < 0)
+        return failErrno("creating the container's first process", cloneErr);
+
+    UniqueFd pidfdOwner(pidfd);
+    statusWrite.reset();
+    goRead.reset();
+    auto reap = [pid] {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    };
+    auto killAndReap = [&] {
+        (void)sys::pidfdSendSignal(pidfdOwner.get(), SIGKILL);
+        reap();
+    };
+
+    auto ready = readChildRecord(statusRead.get(), kSetupTimeout);
+    if (!ready || !*ready) {
+        killAndReap();
+        return fail(ready ? Error{ErrorCode::Internal, "the container's first process died during setup"}
+                          : ready.error());
+    }
+    if ((*ready)->stage != StageReady) {
+        reap();
+        return fail(childError(**ready, launch));
+    }
+    if (auto committed = commit(pid); !committed) {
+        killAndReap();
+        return fail(committed.error());
+    }
+    if (::write(goWrite.get(), "G", 1) != 1) {
+        killAndReap();
+        return failErrno("starting the container's command", errno);
+    }
+    goWrite.reset();
+    auto execResult = readChildRecord(statusRead.get(), kSetupTimeout);
+    if (!execResult) {
+        killAndReap();
+        return fail(execResult.error());
+    }
+    if (*execResult) {
+        reap();
+        return fail(childError(**execResult, launch));
+    }
+    return Spawned{pid, std::move(pidfdOwner)};
+}
+
+} // namespace pidvisor::agent

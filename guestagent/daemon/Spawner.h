@@ -1,0 +1,52 @@
+// Spawner: creates a container's first process.
+//
+// The child gets new mount, uts and ipc namespaces plus the pid space from
+// PidSpace, mounts an overlay of the guest root as its private root,
+// pivot_roots into it, mounts its own /proc and a minimal /dev, hides the
+// agent's own paths, sets the hostname, calls setsid, points stdio at the
+// console log inside its root and waits. The agent records the container
+// (commit), then lets it exec. Nothing is left behind when any step fails.
+// Everything the child touches lives inside its mount namespace, as CRIU
+// needs for a later checkpoint.
+#pragma once
+
+#include "PidSpace.h"
+
+#include "protocol/Result.h"
+#include "protocol/UniqueFd.h"
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pidvisor::agent {
+
+inline constexpr const char* kConsoleDir = "/.pidvisor";
+inline constexpr const char* kConsoleLog = "/.pidvisor/console.log";
+
+struct ContainerLaunch {
+    std::string name;
+    std::string rootfs;         // overlay mount point, in the agent's view
+    std::string overlayOptions; // lowerdir=/,upperdir=...,workdir=...
+    std::vector<std::string> maskPaths;
+    std::string hostname;
+    std::string cwd;
+    std::vector<std::string> argv;
+    std::vector<std::string> execPaths; // candidates for argv[0]
+    std::vector<std::string> env;
+    int cgroupFd = -1;
+};
+
+struct Spawned {
+    pid_t pid = 0;
+    UniqueFd pidfd;
+};
+
+// `commit` runs after setup succeeded and before exec; if it fails the
+// child is killed. On success the caller owns (and must reap) the child.
+[[nodiscard]] Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace,
+                                             const std::function<Status(pid_t)>& commit);
+
+} // namespace pidvisor::agent

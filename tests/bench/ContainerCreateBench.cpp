@@ -1,0 +1,147 @@
+// Container create latency: from the request being sent until the agent
+// answers that the container's pid 1 runs its command, against a raw
+// clone3 (same namespaces) + exec of the same command, in the same run.
+//
+//   bench_container_create [iterations]     (root)
+#include "BenchStats.h"
+
+#include "protocol/FrameChannel.h"
+#include "protocol/Message.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+using namespace pidvisor;
+using namespace pidvisor::bench;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kCommand = "/bin/sleep";
+
+// The baseline: clone3 with new pid, mount, uts and ipc namespaces, exec,
+// and learn that exec succeeded from a CLOEXEC pipe closing.
+double rawCloneExec()
+{
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) < 0)
+        std::abort();
+    auto start = Clock::now();
+    clone_args args{};
+    args.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+    args.exit_signal = SIGCHLD;
+    pid_t pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+    if (pid == 0) {
+        ::close(fds[0]);
+        char* argv[] = {const_cast<char*>(kCommand), const_cast<char*>("1000"), nullptr};
+        ::execv(kCommand, argv);
+        ::_exit(127);
+    }
+    ::close(fds[1]);
+    char c;
+    while (::read(fds[0], &c, 1) > 0) {
+    }
+    double ms = millisSince(start);
+    ::close(fds[0]);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return ms;
+}
+
+struct Agent {
+    pid_t pid = -1;
+    fs::path dir;
+    std::string socket;
+};
+
+Agent startAgent()
+{
+    Agent a;
+    a.dir = fs::path("/tmp") / ("pvbench-" + std::to_string(::getpid()));
+    fs::remove_all(a.dir);
+    fs::create_directories(a.dir);
+    a.socket = (a.dir / "agent.sock").string();
+    std::string state = (a.dir / "state").string();
+    a.pid = ::fork();
+    if (a.pid == 0) {
+        int log = ::open((a.dir / "agent.log").c_str(), O_WRONLY | O_CREAT, 0644);
+        ::dup2(log, 2);
+        std::string bin = std::string(PIDVISOR_BIN_DIR) + "/pidvisor-agent";
+        ::execl(bin.c_str(), bin.c_str(), "serve", "--socket", a.socket.c_str(), "--state-dir", state.c_str(),
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    for (int i = 0; i < 500 && !protocol::connectUnixSocket(a.socket); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return a;
+}
+
+Result<nlohmann::json> call(protocol::FrameChannel& ch, std::uint64_t id, std::string_view cmd, nlohmann::json args)
+{
+    PV_TRY_STATUS(ch.send(protocol::makeRequest(id, cmd, std::move(args))));
+    for (;;) {
+        PV_TRY(protocol::Frame f, ch.receive(std::chrono::seconds(30)));
+        PV_TRY(protocol::Response r, protocol::parseResponse(std::move(f)));
+        if (r.id == id)
+            return r.result;
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (::geteuid() != 0) {
+        std::printf("bench_container_create: SKIPPED: needs root (namespaces and mounts)\n");
+        return 0;
+    }
+    int iterations = argc > 1 ? std::atoi(argv[1]) : 40;
+    Agent agent = startAgent();
+    auto fd = protocol::connectUnixSocket(agent.socket);
+    if (!fd) {
+        std::printf("cannot reach the agent: %s\n", fd.error().message.c_str());
+        return 1;
+    }
+    protocol::FrameChannel ch(std::move(*fd));
+    std::uint64_t id = 1;
+
+    std::vector<double> create, raw;
+    for (int i = 0; i < 3; ++i) { // warm-up
+        (void)rawCloneExec();
+        (void)call(ch, id++, "container-create", {{"name", "warm"}, {"argv", {kCommand, "1000"}}});
+        (void)call(ch, id++, "container-rm", {{"name", "warm"}, {"force", true}});
+    }
+    for (int i = 0; i < iterations; ++i) {
+        // Interleaved, so drift in machine speed hits both alike.
+        raw.push_back(rawCloneExec());
+        std::string name = "bench" + std::to_string(i);
+        auto start = Clock::now();
+        auto r = call(ch, id++, "container-create", {{"name", name}, {"argv", {kCommand, "1000"}}});
+        double ms = millisSince(start);
+        if (!r) {
+            std::printf("create failed: %s\n", r.error().describe().c_str());
+            return 1;
+        }
+        create.push_back(ms);
+        (void)call(ch, id++, "container-rm", {{"name", name}, {"force", true}});
+    }
+    ::kill(agent.pid, SIGTERM);
+    ::waitpid(agent.pid, nullptr, 0);
+    fs::remove_all(agent.dir);
+
+    Summary c = summarize(create), b = summarize(raw);
+    std::printf("container create latency (%d runs, command %s):\n", iterations, kCommand);
+    printRow("pidvisor container-create (request->running)", c);
+    printRow("raw clone3(NEWPID|NEWNS|NEWUTS|NEWIPC)+exec", b);
+    std::printf("  ratio pidvisor/raw (medians): %.2f   (target <= 1.5; create target < 5 ms)\n",
+                c.median / b.median);
+    return 0;
+}
