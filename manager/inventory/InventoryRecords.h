@@ -1,0 +1,113 @@
+// InventoryRecords: the rows of the manager's inventory as plain structs,
+// shared by the CLI, the GUI and the code that fills them from libvirt and
+// the guest agents. Times are unix milliseconds. Text that is not known is
+// empty; only values that are genuinely absent are std::optional.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace pidvisor::manager {
+
+// A libvirt connection the manager has used ("qemu:///system").
+struct HostRecord {
+    std::int64_t id = 0;
+    std::string uri; // unique
+    std::string name;
+    std::int64_t addedAt = 0;
+
+    bool operator==(const HostRecord&) const = default;
+};
+
+// A built guest image; the id is its content hash.
+struct ImageRecord {
+    std::string id;
+    std::string kernelKind = "stock"; // "stock", "container" or "path"
+    std::string kernelVersion;
+    std::string kernelRelease;
+    std::string path; // the image directory
+    std::int64_t sizeBytes = 0;
+    std::int64_t createdAt = 0;
+    std::string manifestJson = "{}";
+
+    bool operator==(const ImageRecord&) const = default;
+};
+
+struct VmRecord {
+    std::int64_t id = 0;
+    std::int64_t hostId = 0; // deleting the host deletes its VMs
+    std::string name;        // unique per host
+    std::string uuid;
+    std::string state; // libvirt's words: "running", "shut off", ...
+    std::string accel = "kvm"; // "kvm" or "tcg"
+    std::string kernel = "stock"; // "stock", "container" or a path
+    std::string imageId; // empty: none, or the image was deleted
+    std::int64_t memoryMiB = 0;
+    int vcpus = 1;
+    std::string dataDisk;
+    std::string consoleLog;
+    std::int64_t createdAt = 0; // 0 on insert: now
+    std::optional<std::int64_t> bootToReadyMs;
+    // The libvirt domain disappeared behind our back. The row is kept (with
+    // its checkpoints' link) until a person decides, never dropped silently.
+    bool missing = false;
+    std::string agentVersion;
+    std::string kernelRelease;
+    std::int64_t updatedAt = 0; // set by the inventory on every write
+
+    bool operator==(const VmRecord&) const = default;
+};
+
+// A container as the agent in its VM last reported it.
+struct ContainerRecord {
+    std::int64_t id = 0;
+    std::int64_t vmId = 0; // deleting the VM deletes its containers
+    std::string name;      // unique per VM
+    std::string state;
+    std::int64_t initPid = 0;
+    std::string specJson = "{}";
+    std::int64_t processCount = 0;
+    std::int64_t updatedAt = 0; // set by the inventory on every write
+
+    bool operator==(const ContainerRecord&) const = default;
+};
+
+struct CheckpointRecord {
+    std::string id; // e.g. a uuid; found by any unique prefix
+    // Unset when the VM row is deleted: a checkpoint outlives its VM, and
+    // vmName/containerName still say where it came from.
+    std::optional<std::int64_t> vmId;
+    std::string vmName;
+    std::string containerName;
+    std::string tag;
+    std::int64_t createdAt = 0; // 0 on insert: now
+    std::string path; // its directory in the host store
+    std::int64_t sizeBytes = 0;
+    std::string sha256;
+    std::string pidMapJson = "{}";
+    std::string kernelRelease;
+    std::string criuVersion;
+    std::string durationsJson = "{}";
+    std::string status = "complete"; // "complete", "partial", "corrupt", ...
+
+    bool operator==(const CheckpointRecord&) const = default;
+};
+
+// One entry of the audit log: what was done to what, and how it ended.
+struct OperationRecord {
+    std::int64_t id = 0;
+    std::string kind;   // "vm.create"
+    std::string target; // "demo" or "demo/web"
+    std::int64_t startedAt = 0;
+    std::optional<std::int64_t> endedAt;
+    std::string result = "running"; // "running", "ok", "error", "cancelled"
+    std::string errorCode;           // errorCodeName() of the failure
+    std::string errorMessage;
+    std::string detailsJson = "{}";
+    std::optional<std::int64_t> ownerPid; // the process that ran it
+
+    bool operator==(const OperationRecord&) const = default;
+};
+
+} // namespace pidvisor::manager

@@ -1,0 +1,178 @@
+#include "Migrations.h"
+
+namespace pidvisor::manager {
+
+namespace {
+
+// Conventions: times are unix milliseconds; text that is "unknown" is ''
+// rather than NULL, so only genuinely optional values (a reference that may
+// dangle, a duration not measured yet) are nullable. JSON columns are
+// checked with json_valid so a bad writer fails loudly, not its readers.
+// The SQL is constant-initialised; the step list is built on first use, so
+// there is no static initialisation order to get wrong.
+
+// --- version 1: hosts, images, vms, operations
+constexpr std::string_view kCreateHosts = R"sql(CREATE TABLE hosts (
+    id INTEGER PRIMARY KEY,
+    uri TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    added_at INTEGER NOT NULL))sql";
+
+constexpr std::string_view kCreateImages = R"sql(CREATE TABLE images (
+    id TEXT PRIMARY KEY CHECK (id <> ''),
+    kernel_kind TEXT NOT NULL CHECK (kernel_kind IN ('stock', 'container', 'path')),
+    kernel_version TEXT NOT NULL DEFAULT '',
+    kernel_release TEXT NOT NULL DEFAULT '',
+    path TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    manifest_json TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(manifest_json))))sql";
+
+constexpr std::string_view kCreateVms = R"sql(CREATE TABLE vms (
+    id INTEGER PRIMARY KEY,
+    host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL CHECK (name <> ''),
+    uuid TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT '',
+    accel TEXT NOT NULL CHECK (accel IN ('kvm', 'tcg')),
+    kernel TEXT NOT NULL,
+    image_id TEXT REFERENCES images(id) ON DELETE SET NULL,
+    memory_mib INTEGER NOT NULL,
+    vcpus INTEGER NOT NULL,
+    data_disk TEXT NOT NULL DEFAULT '',
+    console_log TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    boot_to_ready_ms INTEGER,
+    missing INTEGER NOT NULL DEFAULT 0 CHECK (missing IN (0, 1)),
+    agent_version TEXT NOT NULL DEFAULT '',
+    kernel_release TEXT NOT NULL DEFAULT '',
+    updated_at INTEGER NOT NULL,
+    UNIQUE (host_id, name)))sql";
+
+// Deleting an image sets vms.image_id to NULL: without this index that is
+// a scan of every VM.
+constexpr std::string_view kIndexVmsImage = "CREATE INDEX vms_image_id ON vms(image_id)";
+
+// owner_pid/owner_token identify the process running an operation, so a
+// "running" row whose process is gone can be told apart from one that
+// another live process (the GUI) is still running.
+constexpr std::string_view kCreateOperations = R"sql(CREATE TABLE operations (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind <> ''),
+    target TEXT NOT NULL DEFAULT '',
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    result TEXT NOT NULL DEFAULT 'running' CHECK (result IN ('running', 'ok', 'error', 'cancelled')),
+    error_code TEXT NOT NULL DEFAULT '',
+    error_message TEXT NOT NULL DEFAULT '',
+    details_json TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details_json)),
+    owner_pid INTEGER,
+    owner_token TEXT NOT NULL DEFAULT ''))sql";
+
+constexpr std::string_view kIndexOperationsStarted = "CREATE INDEX operations_started_at ON operations(started_at)";
+constexpr std::string_view kIndexOperationsRunning =
+    "CREATE INDEX operations_running ON operations(result) WHERE result = 'running'";
+
+// --- version 2: containers
+// Keyed by name within their VM, as the agent knows them; the row id is
+// only stable while the container exists. UNIQUE (vm_id, name) also serves
+// as the index for the cascade from vms.
+constexpr std::string_view kCreateContainers = R"sql(CREATE TABLE containers (
+    id INTEGER PRIMARY KEY,
+    vm_id INTEGER NOT NULL REFERENCES vms(id) ON DELETE CASCADE,
+    name TEXT NOT NULL CHECK (name <> ''),
+    state TEXT NOT NULL DEFAULT '',
+    init_pid INTEGER NOT NULL DEFAULT 0,
+    spec_json TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(spec_json)),
+    process_count INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (vm_id, name)))sql";
+
+// --- version 3: checkpoints
+// A checkpoint outlives its VM and its container (it can be restored into
+// a new one), so it keeps their names as text and only a nullable link to
+// the VM row; it does not point at containers rows, which replaceContainers
+// drops whenever the agent stops reporting a container.
+constexpr std::string_view kCreateCheckpoints = R"sql(CREATE TABLE checkpoints (
+    id TEXT PRIMARY KEY CHECK (id <> ''),
+    vm_id INTEGER REFERENCES vms(id) ON DELETE SET NULL,
+    vm_name TEXT NOT NULL,
+    container_name TEXT NOT NULL,
+    tag TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL DEFAULT 0,
+    sha256 TEXT NOT NULL DEFAULT '',
+    pid_map_json TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(pid_map_json)),
+    kernel_release TEXT NOT NULL DEFAULT '',
+    criu_version TEXT NOT NULL DEFAULT '',
+    durations_json TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(durations_json)),
+    status TEXT NOT NULL CHECK (status <> '')))sql";
+
+constexpr std::string_view kIndexCheckpointsVm = "CREATE INDEX checkpoints_vm_id ON checkpoints(vm_id)";
+constexpr std::string_view kIndexCheckpointsCreated = "CREATE INDEX checkpoints_created_at ON checkpoints(created_at)";
+
+Status applyStep(const Database& db, const Migration& step)
+{
+    std::string doing = "migrating " + db.path() + " to schema version " + std::to_string(step.version) + " (" +
+                        std::string(step.summary) + ")";
+    return db.transaction(doing, [&]() -> Status {
+        PV_TRY(int current, readSchemaVersion(db));
+        if (current >= step.version)
+            return {}; // another process got here first
+        if (current != step.version - 1)
+            return fail(ErrorCode::Internal, "inventory: " + doing + ": file is at version " +
+                                                 std::to_string(current));
+        for (std::string_view sql : step.statements)
+            PV_TRY_STATUS(db.exec(doing, std::string(sql)));
+        // PRAGMA takes no bound parameters; the number is ours, not input.
+        return db.exec(doing, "PRAGMA user_version = " + std::to_string(step.version));
+    });
+}
+
+} // namespace
+
+const std::vector<Migration>& schemaMigrations()
+{
+    static const std::vector<Migration> steps{
+        {1,
+         "hosts, images, vms, operations",
+         {kCreateHosts, kCreateImages, kCreateVms, kIndexVmsImage, kCreateOperations, kIndexOperationsStarted,
+          kIndexOperationsRunning}},
+        {2, "containers", {kCreateContainers}},
+        {3, "checkpoints", {kCreateCheckpoints, kIndexCheckpointsVm, kIndexCheckpointsCreated}},
+    };
+    return steps;
+}
+
+int latestSchemaVersion()
+{
+    return static_cast<int>(schemaMigrations().size());
+}
+
+Result<int> readSchemaVersion(const Database& db)
+{
+    PV_TRY(std::int64_t version, db.queryInt64("reading the schema version", "PRAGMA user_version"));
+    return static_cast<int>(version);
+}
+
+Result<int> migrateSchema(const Database& db, int target)
+{
+    int latest = latestSchemaVersion();
+    if (target < 0 || target > latest)
+        return fail(ErrorCode::InvalidArgument, "inventory schema version " + std::to_string(target) +
+                                                    " is unknown (latest is " + std::to_string(latest) + ")");
+    PV_TRY(int current, readSchemaVersion(db));
+    if (current > latest)
+        return fail(ErrorCode::FailedPrecondition, "inventory " + db.path() + " has schema version " +
+                                                       std::to_string(current) + ", newer than this Pidvisor (" +
+                                                       std::to_string(latest) + ")");
+    for (const Migration& step : schemaMigrations()) {
+        if (step.version <= current || step.version > target)
+            continue;
+        PV_TRY_STATUS(applyStep(db, step));
+    }
+    return readSchemaVersion(db);
+}
+
+} // namespace pidvisor::manager

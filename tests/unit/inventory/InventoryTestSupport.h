@@ -1,0 +1,93 @@
+// Shared by the inventory tests: a check that prints the Error when a
+// Result fails, and representative records to insert.
+#pragma once
+
+#include "TestDirectory.h"
+
+#include "inventory/Inventory.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+// ASSERT_OK(result): fails the test with the error's code and message.
+#define ASSERT_OK(expr)                                                                  \
+    do {                                                                                 \
+        const auto& pv_result_ = (expr);                                                 \
+        ASSERT_TRUE(pv_result_.has_value()) << #expr << ": " << pv_result_.error().describe(); \
+    } while (0)
+#define EXPECT_OK(expr)                                                                  \
+    do {                                                                                 \
+        const auto& pv_result_ = (expr);                                                 \
+        EXPECT_TRUE(pv_result_.has_value()) << #expr << ": " << pv_result_.error().describe(); \
+    } while (0)
+
+namespace pidvisor::manager::test {
+
+inline ImageRecord sampleImage(const std::string& id)
+{
+    ImageRecord image;
+    image.id = id;
+    image.kernelKind = "container";
+    image.kernelVersion = "6.1.0";
+    image.kernelRelease = "6.1.0-pidvisor";
+    image.path = "/var/lib/pidvisor/images/" + id;
+    image.sizeBytes = 123456789;
+    image.createdAt = 1700000000000;
+    image.manifestJson = R"({"packages":["busybox"]})";
+    return image;
+}
+
+inline VmRecord sampleVm(std::int64_t hostId, const std::string& name)
+{
+    VmRecord vm;
+    vm.hostId = hostId;
+    vm.name = name;
+    vm.uuid = "6f1c1f0e-3d57-4a59-9d44-" + std::string(12 - std::min<std::size_t>(12, name.size()), '0') + name;
+    vm.state = "running";
+    vm.accel = "tcg";
+    vm.kernel = "container";
+    vm.memoryMiB = 1024;
+    vm.vcpus = 2;
+    vm.dataDisk = "/var/lib/pidvisor/vms/" + name + "/data.qcow2";
+    vm.consoleLog = "/var/lib/pidvisor/vms/" + name + "/console.log";
+    vm.createdAt = 1700000001000;
+    vm.bootToReadyMs = 2345;
+    vm.agentVersion = "0.1.0";
+    vm.kernelRelease = "6.1.0-pidvisor";
+    return vm;
+}
+
+inline ContainerRecord sampleContainer(std::int64_t vmId, const std::string& name)
+{
+    ContainerRecord container;
+    container.vmId = vmId;
+    container.name = name;
+    container.state = "running";
+    container.initPid = 42;
+    container.specJson = R"({"argv":["/bin/sh"]})";
+    container.processCount = 3;
+    return container;
+}
+
+inline CheckpointRecord sampleCheckpoint(const std::string& id, std::optional<std::int64_t> vmId)
+{
+    CheckpointRecord checkpoint;
+    checkpoint.id = id;
+    checkpoint.vmId = vmId;
+    checkpoint.vmName = "demo";
+    checkpoint.containerName = "web";
+    checkpoint.tag = "before-upgrade";
+    checkpoint.createdAt = 1700000002000;
+    checkpoint.path = "/var/lib/pidvisor/checkpoints/" + id;
+    checkpoint.sizeBytes = 4096;
+    checkpoint.sha256 = std::string(64, 'a');
+    checkpoint.pidMapJson = R"({"1":1,"7":7})";
+    checkpoint.kernelRelease = "6.1.0-pidvisor";
+    checkpoint.criuVersion = "3.17.1";
+    checkpoint.durationsJson = R"({"dump_ms":120})";
+    checkpoint.status = "complete";
+    return checkpoint;
+}
+
+} // namespace pidvisor::manager::test
