@@ -5,7 +5,12 @@
 // the pid namespace hands it, and exits with the command's status once the
 // command exits (which ends the container, as the kernel kills the rest).
 // Statically linked so it runs in any root.
+//
+// With --subreaper it does the same job outside containers: orphans of the
+// command's descendants (a daemonized QEMU under libvirtd) come to it and
+// are reaped at once, instead of waiting for a slow system init.
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,10 +21,17 @@
 int main(int argc, char** argv)
 {
     int first = 1;
+    if (first < argc && std::strcmp(argv[first], "--subreaper") == 0) {
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+            std::fprintf(stderr, "pidvisor-init: cannot become a subreaper: %s\n", std::strerror(errno));
+            return 1;
+        }
+        ++first;
+    }
     if (first < argc && std::strcmp(argv[first], "--") == 0)
         ++first;
     if (first >= argc) {
-        std::fprintf(stderr, "usage: pidvisor-init -- COMMAND [ARG...]\n");
+        std::fprintf(stderr, "usage: pidvisor-init [--subreaper] -- COMMAND [ARG...]\n");
         return 2;
     }
     sigset_t all, old;
