@@ -21,13 +21,16 @@ build: configure
 test: build
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error $(CTEST_FLAGS)
 
-run: demo-agent
+run: build
+	packaging/run-demo.sh $(BUILD)/bin
 
 demo-agent: build
 	packaging/agent-demo.sh $(BUILD)/bin
 
 bench: build
 	$(BUILD)/bin/bench_container_create
+	PIDVISOR_BIN_DIR=$(BUILD)/bin packaging/libvirt-services.sh start
+	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/boot_bench.py
 
 clean:
 	rm -rf $(BUILD)

@@ -5,6 +5,7 @@
 
 #include "daemon/AgentServer.h"
 #include "protocol/Commands.h"
+#include "protocol/ObjectText.h"
 
 #include <CLI/CLI.hpp>
 
@@ -173,6 +174,62 @@ void addContainerCommands(CLI::App& app, Globals& g)
     });
 }
 
+void addCheckpointCommands(CLI::App& app, Globals& g)
+{
+    auto name = std::make_shared<std::string>();
+    auto id = std::make_shared<std::string>();
+    auto leaveRunning = std::make_shared<bool>(false);
+    auto tag = std::make_shared<std::string>();
+    auto* container = app.get_subcommand("container");
+    auto* cp = container->add_subcommand("checkpoint", "Checkpoint a container with CRIU (it ends once saved)");
+    cp->add_option("name", *name, "Container name")->required();
+    cp->add_flag("--leave-running", *leaveRunning, "Keep the container running");
+    cp->add_option("--id", *id, "Checkpoint id (default: a new one)");
+    cp->add_option("--tag", *tag, "A label to remember it by");
+    cp->callback([&g, name, id, leaveRunning, tag] {
+        json args{{"name", *name}, {"after", *leaveRunning ? "run" : "kill"}};
+        if (!id->empty())
+            args["id"] = *id;
+        if (!tag->empty())
+            args["tag"] = *tag;
+        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerCheckpoint, args, [&](const protocol::Response& r) {
+            const json& m = *r.result;
+            return printJsonOr(m, g.json, "checkpoint " + m.value("id", "") + " of " + m.value("container", "") + ": " +
+                                              std::to_string(m.value("size", 0) / 1024) + " KiB, " +
+                                              std::to_string(m["pid_map"].size()) + " processes");
+        }));
+    });
+    auto* rs = container->add_subcommand("restore", "Restore a checkpoint as a container (same virtual pids)");
+    rs->add_option("id", *id, "Checkpoint id")->required();
+    rs->add_option("--name", *name, "New container name (default: the checkpointed one)");
+    rs->callback([&g, id, name] {
+        json args{{"id", *id}};
+        if (!name->empty())
+            args["name"] = *name;
+        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerRestore, args, [&](const protocol::Response& r) {
+            return printContainerInfo(*r.result, g.json);
+        }));
+    });
+    auto* group = app.add_subcommand("checkpoint", "Checkpoints kept in this VM");
+    group->require_subcommand(1);
+    group->add_subcommand("list", "List checkpoints")->callback([&g] {
+        throw CLI::RuntimeError(callAndPrint(g, cmd::CheckpointList, json::object(), [&](const protocol::Response& r) {
+            std::string text;
+            for (const auto& c : (*r.result)["checkpoints"])
+                text += c.value("id", "") + "  " + c.value("container", "?") + "  " +
+                        std::to_string(c.value("size", 0) / 1024) + " KiB\n";
+            return printJsonOr((*r.result)["checkpoints"], g.json, text);
+        }));
+    });
+    auto* rm = group->add_subcommand("rm", "Delete a checkpoint");
+    rm->add_option("id", *id, "Checkpoint id")->required();
+    rm->callback([&g, id] {
+        throw CLI::RuntimeError(callAndPrint(g, cmd::CheckpointDelete, {{"id", *id}}, [&](const protocol::Response& r) {
+            return printJsonOr(*r.result, g.json, *id);
+        }));
+    });
+}
+
 } // namespace
 
 int runAgentCli(int argc, char** argv)
@@ -202,7 +259,7 @@ int runAgentCli(int argc, char** argv)
 
     app.add_subcommand("info", "Show the agent's versions and capabilities")->callback([&g] {
         throw CLI::RuntimeError(callAndPrint(g, cmd::Hello, {{"client", "pidvisor-agent"}}, [&](const protocol::Response& r) {
-            return printJsonOr(*r.result, g.json, describeHello(*r.result));
+            return printJsonOr(*r.result, g.json, protocol::helloText(*r.result));
         }));
     });
 
@@ -220,13 +277,15 @@ int runAgentCli(int argc, char** argv)
     });
 
     addContainerCommands(app, g);
+    addCheckpointCommands(app, g);
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {
         return e.get_exit_code();
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // Help and version are successes; every other parse error is usage.
+        return app.exit(e) == 0 ? 0 : 2;
     }
     return 0;
 }

@@ -17,8 +17,5 @@ int printContainerInfo(const nlohmann::json& info, bool json);
 int printProcesses(const nlohmann::json& processes, bool json);
 // Writes the command's output and returns its exit code.
 int printCommandResult(const nlohmann::json& result, bool json);
-[[nodiscard]] std::string describeHello(const nlohmann::json& hello);
-// "running", "exited 0", "killed by signal 9", "stopped (exit unknown)".
-[[nodiscard]] std::string describeState(const nlohmann::json& info);
 
 } // namespace pidvisor::agent

@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <random>
 #include <thread>
 
 namespace pidvisor::agent {
@@ -198,6 +199,7 @@ int serve(const ServeOptions& options)
         logError("state: " + problem);
 
     SystemInfo info;
+    info.instance = std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
     info.agentVersion = options.version;
     info.kernelRelease = kernelRelease();
     char host[256] = {};
@@ -207,7 +209,10 @@ int serve(const ServeOptions& options)
     info.procContainer = procContainerAvailable();
     info.criuVersion = detectCriuVersion();
     info.cgroups = cgroups.describe();
-    Dispatcher dispatcher(containers, info);
+    probeCheckpointSupport(info);
+    CheckpointManager checkpoints(containers, stateDir,
+                                  AgentVersions{options.version, info.kernelRelease, info.criuVersion.value_or("")});
+    Dispatcher dispatcher(containers, checkpoints, info);
 
     auto listener = listenUnix(options.socketPath);
     if (!listener) {

@@ -192,6 +192,10 @@ json ContainerManager::describe(const ContainerRecord& r) const
         j["finished_at"] = r.finishedAt;
         j["exit"] = r.exitKnown ? json{{"code", r.exitCode}, {"signal", r.exitSignal}} : json(nullptr);
     }
+    if (!r.checkpointedAs.empty())
+        j["checkpointed_as"] = r.checkpointedAs;
+    if (!r.restoredFrom.empty())
+        j["restored_from"] = r.restoredFrom;
     return j;
 }
 

@@ -56,6 +56,26 @@ public:
 
     [[nodiscard]] const std::string& pidSpaceName() const { return m_pidSpaceName; }
 
+    // For checkpoints and restores (CheckpointManager).
+    struct Snapshot {
+        ContainerRecord record;
+        std::string upperDir;
+    };
+    [[nodiscard]] Result<Snapshot> snapshot(const std::string& name) const;
+    // Takes the name and makes the container's directories, for a restore.
+    [[nodiscard]] Status reserveForRestore(const ContainerSpec& spec);
+    // Records a restored tree (now our child) as the running container.
+    [[nodiscard]] Result<nlohmann::json> adoptRestored(const std::string& name, pid_t pid, const std::string& checkpoint,
+                                                       const std::string& cgroup);
+    // Undoes reserveForRestore after a failed restore.
+    void abandon(const std::string& name) { release(name); }
+    // Ends a container whose checkpoint is safe elsewhere.
+    [[nodiscard]] Status retire(const std::string& name, const std::string& checkpoint);
+    // Lets a tree frozen by a dump (leave stopped) run again.
+    [[nodiscard]] Status resume(const std::string& name) const;
+    [[nodiscard]] const ContainerStore& store() const { return m_store; }
+    [[nodiscard]] const Cgroups& cgroups() const { return m_cgroups; }
+
 private:
     struct Container {
         mutable std::mutex mutex;

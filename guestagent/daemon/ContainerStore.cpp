@@ -27,7 +27,8 @@ json ContainerRecord::toJson() const
     json j{{"spec", spec.toJson()},       {"state", state},         {"init_pid", initPid},
            {"init_start_time", initStartTime}, {"pidns_inode", pidnsInode}, {"pid_space", pidSpace},
            {"cgroup", cgroup},            {"created_at", createdAt}, {"finished_at", finishedAt},
-           {"exit_known", exitKnown},     {"exit_code", exitCode},   {"exit_signal", exitSignal}};
+           {"exit_known", exitKnown},     {"exit_code", exitCode},   {"exit_signal", exitSignal},
+           {"checkpointed_as", checkpointedAs}, {"restored_from", restoredFrom}};
     return j;
 }
 
@@ -47,6 +48,8 @@ Result<ContainerRecord> ContainerRecord::fromJson(const json& j)
         r.exitKnown = j.value("exit_known", false);
         r.exitCode = j.value("exit_code", 0);
         r.exitSignal = j.value("exit_signal", 0);
+        r.checkpointedAs = j.value("checkpointed_as", "");
+        r.restoredFrom = j.value("restored_from", "");
         return r;
     } catch (const json::exception& e) {
         return fail(ErrorCode::InvalidArgument, std::string("container record is malformed: ") + e.what());

@@ -35,6 +35,8 @@ struct ContainerRecord {
     bool exitKnown = false;
     int exitCode = 0;
     int exitSignal = 0;
+    std::string checkpointedAs; // ended by a checkpoint taken without leave-running
+    std::string restoredFrom;   // made by restoring this checkpoint
 
     [[nodiscard]] nlohmann::json toJson() const;
     [[nodiscard]] static Result<ContainerRecord> fromJson(const nlohmann::json& j);

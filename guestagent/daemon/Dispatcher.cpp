@@ -79,24 +79,24 @@ Result<int> parseSignal(const json& value)
     return it->second;
 }
 
-Dispatcher::Dispatcher(ContainerManager& containers, SystemInfo info)
-    : m_containers(containers), m_info(std::move(info))
+Dispatcher::Dispatcher(ContainerManager& containers, CheckpointManager& checkpoints, SystemInfo info)
+    : m_containers(containers), m_checkpoints(checkpoints), m_info(std::move(info))
 {
-    add(cmd::Hello, [this](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::Hello, [this](const json& a, RequestContext&) -> Result<Reply> {
         PV_TRY_STATUS(Args(a).onlyKnown({"client", "protocol"}));
         json result = m_info.toJson();
         result["commands"] = commands();
         return Reply{result, {}};
     });
-    add(cmd::Sync, [](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::Sync, [this](const json& a, RequestContext&) -> Result<Reply> {
         Args args(a);
         PV_TRY_STATUS(args.onlyKnown({"nonce"}));
         PV_TRY(std::string nonce, args.requiredString("nonce"));
         if (nonce.size() > 128)
             return fail(ErrorCode::InvalidArgument, "argument 'nonce' exceeds 128 bytes");
-        return Reply{{{"nonce", nonce}}, {}};
+        return Reply{{{"nonce", nonce}, {"instance", m_info.instance}}, {}};
     });
-    add(cmd::GuestExec, [](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::GuestExec, [](const json& a, RequestContext&) -> Result<Reply> {
         Args args(a);
         PV_TRY_STATUS(args.onlyKnown({"argv", "env", "cwd", "stdin", "timeout_ms"}));
         PV_TRY(ExecRequest req, parseExec(args));
@@ -110,27 +110,28 @@ Dispatcher::Dispatcher(ContainerManager& containers, SystemInfo info)
         return Reply{commandResultJson(r), {}};
     });
     addContainerCommands();
+    addCheckpointCommands();
 }
 
 void Dispatcher::addContainerCommands()
 {
-    add(cmd::ContainerCreate, [this](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::ContainerCreate, [this](const json& a, RequestContext&) -> Result<Reply> {
         PV_TRY(ContainerSpec spec, ContainerSpec::fromJson(a));
         PV_TRY(json info, m_containers.create(spec));
         return Reply{info, {}};
     });
-    add(cmd::ContainerList, [this](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::ContainerList, [this](const json& a, RequestContext&) -> Result<Reply> {
         PV_TRY_STATUS(Args(a).onlyKnown({}));
         return Reply{{{"containers", m_containers.list()}}, {}};
     });
-    add(cmd::ContainerInfo, [this](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::ContainerInfo, [this](const json& a, RequestContext&) -> Result<Reply> {
         Args args(a);
         PV_TRY_STATUS(args.onlyKnown({"name"}));
         PV_TRY(std::string name, parseName(args));
         PV_TRY(json info, m_containers.info(name));
         return Reply{info, {}};
     });
-    add(cmd::ContainerPs, [this](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::ContainerPs, [this](const json& a, RequestContext&) -> Result<Reply> {
         Args args(a);
         PV_TRY_STATUS(args.onlyKnown({"name"}));
         PV_TRY(std::string name, parseName(args));
@@ -140,7 +141,7 @@ void Dispatcher::addContainerCommands()
             list.push_back(p.toJson());
         return Reply{{{"name", name}, {"processes", list}}, {}};
     });
-    add(cmd::ContainerExec, [this](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::ContainerExec, [this](const json& a, RequestContext&) -> Result<Reply> {
         Args args(a);
         PV_TRY_STATUS(args.onlyKnown({"name", "argv", "env", "cwd", "stdin", "timeout_ms"}));
         PV_TRY(std::string name, parseName(args));
@@ -148,7 +149,7 @@ void Dispatcher::addContainerCommands()
         PV_TRY(CommandResult r, m_containers.exec(name, req));
         return Reply{commandResultJson(r), {}};
     });
-    add(cmd::ContainerLogs, [this](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::ContainerLogs, [this](const json& a, RequestContext&) -> Result<Reply> {
         Args args(a);
         PV_TRY_STATUS(args.onlyKnown({"name", "tail_bytes"}));
         PV_TRY(std::string name, parseName(args));
@@ -158,7 +159,7 @@ void Dispatcher::addContainerCommands()
         json result{{"name", name}, {"size", data.size()}};
         return Reply{result, std::move(data)};
     });
-    add(cmd::ContainerKill, [this](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::ContainerKill, [this](const json& a, RequestContext&) -> Result<Reply> {
         Args args(a);
         PV_TRY_STATUS(args.onlyKnown({"name", "signal", "all"}));
         PV_TRY(std::string name, parseName(args));
@@ -170,7 +171,7 @@ void Dispatcher::addContainerCommands()
         PV_TRY(json result, m_containers.kill(name, signal, all));
         return Reply{result, {}};
     });
-    add(cmd::ContainerStop, [this](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::ContainerStop, [this](const json& a, RequestContext&) -> Result<Reply> {
         Args args(a);
         PV_TRY_STATUS(args.onlyKnown({"name", "timeout_ms"}));
         PV_TRY(std::string name, parseName(args));
@@ -178,7 +179,7 @@ void Dispatcher::addContainerCommands()
         PV_TRY(json info, m_containers.stop(name, std::chrono::milliseconds(grace.value_or(10000))));
         return Reply{info, {}};
     });
-    add(cmd::ContainerRm, [this](const json& a, const std::string&) -> Result<Reply> {
+    add(cmd::ContainerRm, [this](const json& a, RequestContext&) -> Result<Reply> {
         Args args(a);
         PV_TRY_STATUS(args.onlyKnown({"name", "force"}));
         PV_TRY(std::string name, parseName(args));
@@ -201,13 +202,13 @@ std::vector<std::string> Dispatcher::commands() const
     return out;
 }
 
-Result<Reply> Dispatcher::handle(const protocol::Request& request) const
+Result<Reply> Dispatcher::handle(const protocol::Request& request, RequestContext& context) const
 {
     auto it = m_handlers.find(request.cmd);
     if (it == m_handlers.end())
         return fail(ErrorCode::Unsupported, "unknown command " + protocol::quoteForMessage(request.cmd));
     try {
-        return it->second(request.args, request.payload);
+        return it->second(request.args, context);
     } catch (const std::exception& e) {
         return fail(ErrorCode::Internal, "command '" + request.cmd + "' failed unexpectedly: " + e.what());
     }

@@ -3,7 +3,9 @@
 // it touches anything, so a bad request changes nothing.
 #pragma once
 
+#include "CheckpointManager.h"
 #include "ContainerManager.h"
+#include "RequestContext.h"
 #include "SystemInfo.h"
 
 #include "protocol/Message.h"
@@ -22,18 +24,20 @@ struct Reply {
 
 class Dispatcher {
 public:
-    Dispatcher(ContainerManager& containers, SystemInfo info);
+    Dispatcher(ContainerManager& containers, CheckpointManager& checkpoints, SystemInfo info);
 
     // Never throws: unexpected exceptions become Internal errors.
-    [[nodiscard]] Result<Reply> handle(const protocol::Request& request) const;
+    [[nodiscard]] Result<Reply> handle(const protocol::Request& request, RequestContext& context) const;
     [[nodiscard]] std::vector<std::string> commands() const;
 
 private:
-    using Handler = std::function<Result<Reply>(const nlohmann::json& args, const std::string& payload)>;
+    using Handler = std::function<Result<Reply>(const nlohmann::json& args, RequestContext& context)>;
     void add(std::string_view name, Handler handler);
     void addContainerCommands();
+    void addCheckpointCommands();
 
     ContainerManager& m_containers;
+    CheckpointManager& m_checkpoints;
     SystemInfo m_info;
     std::map<std::string, Handler, std::less<>> m_handlers;
 };

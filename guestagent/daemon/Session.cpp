@@ -20,6 +20,53 @@ namespace {
 // A frame that stops arriving half-way is dropped after this long, so a
 // host that reconnected mid-frame is understood again.
 constexpr auto kStalledFrame = std::chrono::seconds(3);
+// Data frames queued for a request that does not read them fast enough.
+constexpr std::size_t kMaxQueuedFrames = 8;
+
+class SessionContext final : public RequestContext {
+public:
+    SessionContext(std::shared_ptr<Session::Shared> shared, std::uint64_t id, std::shared_ptr<Session::Inbox> inbox)
+        : m_shared(std::move(shared)), m_id(id), m_inbox(std::move(inbox))
+    {
+    }
+
+    void progress(const std::string& stage, std::uint64_t done, std::uint64_t total) override
+    {
+        Session::send(*m_shared, protocol::makeProgress({m_id, stage, done, total}));
+    }
+
+    Status sendData(nlohmann::json header, std::string_view payload) override
+    {
+        header["kind"] = "data";
+        header["id"] = m_id;
+        PV_TRY(std::string bytes, protocol::encodeFrame(Frame{std::move(header), std::string(payload)}));
+        std::lock_guard lock(m_shared->writeMutex);
+        return protocol::writeAll(m_shared->fd.get(), bytes);
+    }
+
+    Status sendRaw(std::string_view bytes) override
+    {
+        std::lock_guard lock(m_shared->writeMutex);
+        return protocol::writeAll(m_shared->fd.get(), bytes);
+    }
+
+    Result<Frame> receiveData(std::chrono::milliseconds timeout) override
+    {
+        std::unique_lock lock(m_inbox->mutex);
+        if (!m_inbox->arrived.wait_for(lock, timeout, [&] { return !m_inbox->frames.empty(); }))
+            return fail(ErrorCode::Timeout, "no data arrived for request " + std::to_string(m_id) + " within " +
+                                                std::to_string(timeout.count() / 1000) + " s");
+        Frame f = std::move(m_inbox->frames.front());
+        m_inbox->frames.pop_front();
+        m_inbox->arrived.notify_all();
+        return f;
+    }
+
+private:
+    std::shared_ptr<Session::Shared> m_shared;
+    std::uint64_t m_id;
+    std::shared_ptr<Session::Inbox> m_inbox;
+};
 } // namespace
 
 Session::Session(UniqueFd fd, const Dispatcher& dispatcher, Kind kind)
@@ -105,8 +152,36 @@ void Session::run()
     }
 }
 
+void Session::onData(Frame frame)
+{
+    auto id = protocol::frameId(frame).value_or(protocol::kConnectionId);
+    std::shared_ptr<Inbox> inbox;
+    {
+        std::lock_guard lock(m_shared->inboxMutex);
+        auto it = m_shared->inboxes.find(id);
+        if (it != m_shared->inboxes.end())
+            inbox = it->second;
+    }
+    if (!inbox) {
+        send(*m_shared, protocol::makeErrorResponse(
+                            protocol::kConnectionId,
+                            Error{ErrorCode::ProtocolError, "data frame for request " + std::to_string(id) +
+                                                                ", which is not in flight"}));
+        return;
+    }
+    std::unique_lock lock(inbox->mutex);
+    // Back-pressure: the reader waits while the handler catches up.
+    inbox->arrived.wait_for(lock, std::chrono::seconds(30), [&] { return inbox->frames.size() < kMaxQueuedFrames; });
+    inbox->frames.push_back(std::move(frame));
+    inbox->arrived.notify_all();
+}
+
 void Session::onFrame(Frame frame)
 {
+    if (protocol::frameKind(frame) == "data") {
+        onData(std::move(frame));
+        return;
+    }
     auto id = protocol::frameId(frame).value_or(protocol::kConnectionId);
     auto request = protocol::parseRequest(std::move(frame));
     if (!request) {
@@ -121,9 +196,19 @@ void Session::onFrame(Frame frame)
                                                    " requests in flight on this connection"}));
         return;
     }
+    auto inbox = std::make_shared<Inbox>();
+    {
+        std::lock_guard lock(m_shared->inboxMutex);
+        m_shared->inboxes[request->id] = inbox;
+    }
     // Each request on its own thread: a long exec does not hold up a ps.
-    std::thread([shared = m_shared, &dispatcher = m_dispatcher, req = std::move(*request)]() mutable {
-        auto reply = dispatcher.handle(req);
+    std::thread([shared = m_shared, &dispatcher = m_dispatcher, req = std::move(*request), inbox]() mutable {
+        SessionContext context(shared, req.id, inbox);
+        auto reply = dispatcher.handle(req, context);
+        {
+            std::lock_guard lock(shared->inboxMutex);
+            shared->inboxes.erase(req.id);
+        }
         if (reply)
             send(*shared, protocol::makeResponse(req.id, std::move(reply->result), std::move(reply->payload)));
         else

@@ -11,6 +11,9 @@
 #include "protocol/UniqueFd.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -32,15 +35,27 @@ public:
     // Serves until the peer closes (Socket) or the fd fails (Port).
     void run();
 
-private:
+    // Data frames the peer sends for one request in flight.
+    struct Inbox {
+        std::mutex mutex;
+        std::condition_variable arrived;
+        std::deque<protocol::Frame> frames;
+    };
+
+    // What the session's worker threads share; outlives the reader.
     struct Shared {
         UniqueFd fd;
         std::mutex writeMutex;
         std::atomic<int> inFlight{0};
+        std::mutex inboxMutex;
+        std::map<std::uint64_t, std::shared_ptr<Inbox>> inboxes;
     };
 
-    void onFrame(protocol::Frame frame);
     static void send(Shared& shared, const protocol::Frame& frame);
+
+private:
+    void onFrame(protocol::Frame frame);
+    void onData(protocol::Frame frame);
     [[nodiscard]] bool waitReadable();
 
     std::shared_ptr<Shared> m_shared;

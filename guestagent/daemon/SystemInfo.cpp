@@ -8,13 +8,21 @@
 #include <sys/utsname.h>
 
 #include <regex>
+#include <thread>
 
 namespace pidvisor::agent {
 
 nlohmann::json SystemInfo::toJson() const
 {
     nlohmann::json criu = criuVersion ? nlohmann::json{{"version", *criuVersion}} : nlohmann::json(nullptr);
+    nlohmann::json cp;
+    {
+        std::lock_guard lock(checkpoint->mutex);
+        cp = checkpoint->available ? nlohmann::json{{"available", *checkpoint->available}, {"reason", checkpoint->reason}}
+                                   : nlohmann::json{{"available", nullptr}, {"reason", "criu check still running"}};
+    }
     return {{"protocol", protocol::kProtocolVersion},
+            {"instance", instance},
             {"agent_version", agentVersion},
             {"kernel_release", kernelRelease},
             {"hostname", hostname},
@@ -23,7 +31,30 @@ nlohmann::json SystemInfo::toJson() const
               {"pid_space", pidSpace},
               {"cgroups", cgroups},
               {"criu", criu},
-              {"checkpoint", false}}}};
+              {"checkpoint", cp}}}};
+}
+
+void probeCheckpointSupport(const SystemInfo& info)
+{
+    auto support = info.checkpoint;
+    bool hasCriu = info.criuVersion.has_value();
+    std::thread([support, hasCriu] {
+        bool ok = false;
+        std::string reason = "CRIU is not installed";
+        if (hasCriu) {
+            CommandPlan plan;
+            plan.argv = {"criu", "check"};
+            plan.env = withDefaultEnv({});
+            plan.timeout = std::chrono::seconds(60);
+            auto r = runCommand(plan);
+            ok = r && r->exitCode == 0;
+            reason = ok ? "criu check: looks good"
+                        : "criu check failed: " + (r ? r->err.substr(0, 300) : r.error().message);
+        }
+        std::lock_guard lock(support->mutex);
+        support->available = ok;
+        support->reason = reason;
+    }).detach();
 }
 
 std::string kernelRelease()

@@ -5,12 +5,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 namespace pidvisor::agent {
 
 struct SystemInfo {
+    // Random per agent process: a client that sees it change knows the
+    // agent restarted and its requests in flight are lost.
+    std::string instance;
     std::string agentVersion;
     std::string kernelRelease;
     std::string hostname;
@@ -19,8 +25,20 @@ struct SystemInfo {
     std::optional<std::string> criuVersion;
     nlohmann::json cgroups;
 
+    // Whether CRIU works on this kernel (`criu check`), found out in the
+    // background at start so the agent is ready at once.
+    struct CheckpointSupport {
+        std::mutex mutex;
+        std::optional<bool> available;
+        std::string reason;
+    };
+    std::shared_ptr<CheckpointSupport> checkpoint = std::make_shared<CheckpointSupport>();
+
     [[nodiscard]] nlohmann::json toJson() const;
 };
+
+// Runs `criu check` on a thread and fills info.checkpoint.
+void probeCheckpointSupport(const SystemInfo& info);
 
 // The CRIU version from `criu --version`, when criu is installed.
 [[nodiscard]] std::optional<std::string> detectCriuVersion();

@@ -8,7 +8,7 @@
 namespace pidvisor::protocol {
 
 // Bumped when a command is added or changes; `hello` reports it.
-inline constexpr int kProtocolVersion = 1;
+inline constexpr int kProtocolVersion = 2;
 
 namespace cmd {
 inline constexpr std::string_view Hello = "hello";
@@ -23,6 +23,16 @@ inline constexpr std::string_view ContainerLogs = "container-logs";
 inline constexpr std::string_view ContainerKill = "container-kill";
 inline constexpr std::string_view ContainerStop = "container-stop";
 inline constexpr std::string_view ContainerRm = "container-rm";
+// Since 2: checkpoints.
+inline constexpr std::string_view ContainerCheckpoint = "container-checkpoint";
+inline constexpr std::string_view ContainerRestore = "container-restore";
+inline constexpr std::string_view ContainerResume = "container-resume";
+inline constexpr std::string_view CheckpointList = "checkpoint-list";
+inline constexpr std::string_view CheckpointRead = "checkpoint-read";
+inline constexpr std::string_view CheckpointWrite = "checkpoint-write";
+inline constexpr std::string_view CheckpointCommit = "checkpoint-commit";
+inline constexpr std::string_view CheckpointDelete = "checkpoint-delete";
+inline constexpr std::string_view DebugRawRead = "debug-raw-read";
 } // namespace cmd
 
 } // namespace pidvisor::protocol

@@ -1,5 +1,6 @@
 #include "FrameChannel.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -78,23 +79,36 @@ Result<Frame> FrameChannel::receive(std::optional<std::chrono::milliseconds> tim
     }
 }
 
-Result<UniqueFd> connectUnixSocket(const std::string& path)
+Result<UniqueFd> connectUnixSocket(const std::string& path, std::chrono::milliseconds timeout)
 {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (path.size() >= sizeof addr.sun_path)
         return fail(ErrorCode::InvalidArgument, "socket path '" + path + "' is too long");
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!fd)
         return failErrno("creating a socket", errno);
     if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
         int err = errno;
-        Error e = errnoError("connecting to " + path, err);
-        if (err == ENOENT || err == ECONNREFUSED)
-            e.code = ErrorCode::Unavailable;
-        return fail(e);
+        if (err == EAGAIN || err == EINPROGRESS) {
+            pollfd p{fd.get(), POLLOUT, 0};
+            int r = ::poll(&p, 1, static_cast<int>(timeout.count()));
+            if (r == 0)
+                return fail(ErrorCode::Timeout, path + " does not accept connections (busy with another client?)");
+            socklen_t len = sizeof err;
+            err = 0;
+            ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+        }
+        if (err != 0) {
+            Error e = errnoError("connecting to " + path, err);
+            if (err == ENOENT || err == ECONNREFUSED)
+                e.code = ErrorCode::Unavailable;
+            return fail(e);
+        }
     }
+    // Blocking from here: readers poll themselves.
+    ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
     return fd;
 }
 

@@ -39,7 +39,10 @@ private:
 // Writes every byte, retrying short writes and EINTR.
 [[nodiscard]] Status writeAll(int fd, std::string_view bytes);
 
-// A connected AF_UNIX stream socket (CLOEXEC).
-[[nodiscard]] Result<UniqueFd> connectUnixSocket(const std::string& path);
+// A connected AF_UNIX stream socket (CLOEXEC). A listener that does not
+// accept (its backlog full: a QEMU channel already has a client) is a
+// Timeout after `timeout` rather than a hang.
+[[nodiscard]] Result<UniqueFd> connectUnixSocket(const std::string& path,
+                                                 std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 } // namespace pidvisor::protocol

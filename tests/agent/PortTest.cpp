@@ -3,6 +3,8 @@
 // survives the host going away mid-frame, and resynchronises.
 #include "AgentHarness.h"
 
+#include "protocol/Commands.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -80,7 +82,7 @@ TEST(Port, ServesTheHostOverASocketAndSurvivesAReconnectMidFrame)
         protocol::FrameChannel channel(std::move(conn));
         auto hello = roundTrip(channel, 1, "hello", {{"client", "test"}});
         ASSERT_TRUE(hello && hello->result) << agent.log();
-        EXPECT_EQ((*hello->result)["protocol"], 1);
+        EXPECT_EQ((*hello->result)["protocol"], protocol::kProtocolVersion);
         // The host goes away in the middle of a frame.
         ASSERT_TRUE(channel.sendRaw(halfFrame()));
     }

@@ -1,0 +1,140 @@
+// CheckpointManager: listing, deleting, streaming checkpoints to the host
+// and receiving them from it, and ending a checkpointed container.
+#include "CheckpointManager.h"
+
+#include "protocol/CheckpointFiles.h"
+#include "protocol/Names.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace pidvisor::agent {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+Result<json> CheckpointManager::list() const
+{
+    json out = json::array();
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(m_root, ec)) {
+        std::string id = e.path().filename().string();
+        if (id.find(".partial") != std::string::npos)
+            continue;
+        auto m = readManifest(id);
+        json entry{{"id", id}, {"complete", static_cast<bool>(m)}};
+        if (m)
+            entry.update({{"container", (*m)["container"]}, {"created_at", (*m)["created_at"]},
+                          {"size", (*m)["size"]}, {"sha256", (*m)["sha256"]}});
+        out.push_back(entry);
+    }
+    return out;
+}
+
+Status CheckpointManager::remove(const std::string& id)
+{
+    PV_TRY_STATUS(protocol::validateName("checkpoint id", id));
+    std::string partial = directory(id) + ".partial";
+    if (!fs::exists(directory(id)) && !fs::exists(partial))
+        return fail(ErrorCode::NotFound, "no checkpoint '" + id + "' in this VM");
+    std::error_code ec;
+    fs::remove_all(partial, ec);
+    fs::remove_all(directory(id), ec);
+    if (ec)
+        return fail(ErrorCode::Internal, "removing checkpoint '" + id + "': " + ec.message());
+    return {};
+}
+
+Result<json> CheckpointManager::read(const std::string& id, const std::vector<std::string>& paths,
+                                     RequestContext& context)
+{
+    PV_TRY_STATUS(protocol::validateName("checkpoint id", id));
+    std::string dir = directory(id);
+    std::vector<protocol::CheckpointFile> files;
+    json manifest;
+    if (paths.empty()) {
+        PV_TRY(manifest, readManifest(id));
+        PV_TRY(files, protocol::filesFromManifest(manifest));
+    } else {
+        // Pre-dump rounds stream before the checkpoint is complete: the
+        // requester names the files (it has their hashes from the dump).
+        for (const auto& p : paths) {
+            PV_TRY_STATUS(protocol::validateCheckpointPath(p));
+            protocol::CheckpointFile f;
+            f.path = p;
+            std::error_code ec;
+            auto status = fs::symlink_status(dir + "/" + p, ec);
+            if (ec || !fs::exists(status))
+                return fail(ErrorCode::NotFound, "checkpoint '" + id + "' has no file " + p);
+            if (fs::is_symlink(status))
+                f.symlink = fs::read_symlink(dir + "/" + p).string();
+            else
+                f.size = fs::file_size(dir + "/" + p);
+            files.push_back(f);
+        }
+    }
+    std::uint64_t total = protocol::totalSize(files);
+    PV_TRY_STATUS(protocol::sendCheckpointFiles(
+        dir, files, [&](json header, std::string_view payload) { return context.sendData(std::move(header), payload); },
+        [&](std::uint64_t done, std::uint64_t) { context.progress("sending the checkpoint", done, total); }));
+    return json{{"id", id}, {"files", files.size()}, {"bytes", total}, {"manifest", manifest}};
+}
+
+Result<json> CheckpointManager::write(const std::string& id, const json& manifest,
+                                      const std::vector<std::string>& only, bool final, RequestContext& context)
+{
+    PV_TRY_STATUS(protocol::validateName("checkpoint id", id));
+    if (fs::exists(directory(id)))
+        return fail(ErrorCode::AlreadyExists, "checkpoint '" + id + "' is already in this VM");
+    PV_TRY(auto all, protocol::filesFromManifest(manifest));
+    std::string partial = directory(id) + ".partial";
+    std::error_code ec;
+    fs::create_directories(partial, ec);
+    std::vector<protocol::CheckpointFile> incoming;
+    for (const auto& f : all)
+        if (only.empty() || std::find(only.begin(), only.end(), f.path) != only.end())
+            incoming.push_back(f);
+    // A file already received in an earlier part was checked then.
+    auto drop = [&](const std::vector<protocol::CheckpointFile>& files) {
+        for (const auto& f : files)
+            fs::remove(partial + "/" + f.path, ec);
+    };
+    drop(incoming);
+    protocol::CheckpointReceiver receiver(partial, incoming);
+    while (!receiver.complete()) {
+        auto frame = context.receiveData(std::chrono::seconds(60));
+        Status accepted = frame ? receiver.accept(*frame) : Status(fail(frame.error()));
+        if (!accepted) {
+            drop(incoming);
+            return fail(accepted.error().withContext("receiving checkpoint '" + id + "'"));
+        }
+        context.progress("receiving the checkpoint", receiver.bytes(), receiver.totalBytes());
+    }
+    json result{{"id", id}, {"files", incoming.size()}, {"bytes", receiver.bytes()}, {"complete", false}};
+    if (!final)
+        return result;
+    for (const auto& f : all) {
+        auto status = fs::symlink_status(partial + "/" + f.path, ec);
+        bool present = f.symlink.empty() ? fs::is_regular_file(status) && fs::file_size(partial + "/" + f.path, ec) == f.size
+                                         : fs::is_symlink(status);
+        if (!present)
+            return fail(ErrorCode::InvalidArgument, "checkpoint '" + id + "' is incomplete: " + f.path + " never arrived");
+    }
+    std::ofstream(partial + "/manifest.json") << manifest.dump(2) << "\n";
+    fs::rename(partial, directory(id), ec);
+    if (ec)
+        return fail(ErrorCode::Internal, "storing checkpoint '" + id + "': " + ec.message());
+    result["complete"] = true;
+    return result;
+}
+
+Result<json> CheckpointManager::commit(const std::string& id)
+{
+    PV_TRY(json manifest, readManifest(id));
+    std::string name = manifest.value("container", "");
+    PV_TRY_STATUS(m_containers.retire(name, id));
+    return json{{"id", id}, {"container", name}, {"state", "checkpointed"}};
+}
+
+} // namespace pidvisor::agent

@@ -1,0 +1,258 @@
+#include "CheckpointFiles.h"
+
+#include "Sha256.h"
+#include "UniqueFd.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+
+namespace pidvisor::protocol {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+json CheckpointFile::toJson() const
+{
+    json j{{"path", path}, {"size", size}, {"sha256", sha256}};
+    if (!symlink.empty())
+        j["symlink"] = symlink;
+    return j;
+}
+
+Result<std::vector<CheckpointFile>> filesFromManifest(const json& manifest)
+{
+    auto it = manifest.find("files");
+    if (it == manifest.end() || !it->is_array())
+        return fail(ErrorCode::InvalidArgument, "checkpoint manifest has no file list");
+    std::vector<CheckpointFile> out;
+    try {
+        for (const auto& f : *it) {
+            CheckpointFile cf;
+            cf.path = f.at("path").get<std::string>();
+            cf.size = f.value("size", std::uint64_t{0});
+            cf.sha256 = f.value("sha256", "");
+            cf.symlink = f.value("symlink", "");
+            PV_TRY_STATUS(validateCheckpointPath(cf.path));
+            out.push_back(std::move(cf));
+        }
+    } catch (const json::exception&) {
+        return fail(ErrorCode::InvalidArgument, "checkpoint manifest has a malformed file entry");
+    }
+    return out;
+}
+
+json filesToJson(const std::vector<CheckpointFile>& files)
+{
+    json arr = json::array();
+    for (const auto& f : files)
+        arr.push_back(f.toJson());
+    return arr;
+}
+
+std::string checkpointDigest(const std::vector<CheckpointFile>& files)
+{
+    std::vector<std::string> lines;
+    for (const auto& f : files)
+        lines.push_back(f.path + " " + (f.symlink.empty() ? f.sha256 : "-> " + f.symlink) + "\n");
+    std::sort(lines.begin(), lines.end());
+    Sha256 h;
+    for (const auto& l : lines)
+        h.update(l);
+    return h.hex();
+}
+
+std::uint64_t totalSize(const std::vector<CheckpointFile>& files)
+{
+    std::uint64_t n = 0;
+    for (const auto& f : files)
+        n += f.size;
+    return n;
+}
+
+Status validateCheckpointPath(std::string_view path)
+{
+    auto bad = [&](const char* why) {
+        return fail(ErrorCode::InvalidArgument, "checkpoint file path '" + std::string(path.substr(0, 100)) + "' " + why);
+    };
+    if (path.empty() || path.size() > 255 || path.front() == '/')
+        return bad("is empty, too long or absolute");
+    for (char c : path)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-' && c != '/')
+            return bad("has a character outside [A-Za-z0-9._-/]");
+    std::string_view rest = path;
+    while (!rest.empty()) {
+        auto slash = rest.find('/');
+        std::string_view part = rest.substr(0, slash);
+        if (part.empty() || part == "." || part == "..")
+            return bad("has an empty, '.' or '..' part");
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    }
+    if (path.rfind("manifest", 0) == 0 && path.find('/') == std::string_view::npos)
+        return bad("is a manifest");
+    return {};
+}
+
+Result<std::vector<CheckpointFile>> scanCheckpoint(const std::string& dir, const std::string& prefix)
+{
+    std::vector<CheckpointFile> out;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec)
+            return fail(ErrorCode::Internal, "reading checkpoint " + dir + ": " + ec.message());
+        // lexically: fs::relative would follow CRIU's images/parent symlink.
+        std::string rel = it->path().lexically_relative(dir).string();
+        bool manifest = rel.rfind("manifest", 0) == 0 && rel.find('/') == std::string::npos;
+        if (manifest || rel.rfind(prefix, 0) != 0)
+            continue;
+        CheckpointFile f;
+        f.path = rel;
+        if (it->is_symlink()) {
+            f.symlink = fs::read_symlink(it->path(), ec).string();
+        } else if (it->is_regular_file()) {
+            f.size = it->file_size(ec);
+            PV_TRY(f.sha256, Sha256::ofFile(it->path().string()));
+        } else {
+            continue;
+        }
+        PV_TRY_STATUS(validateCheckpointPath(f.path));
+        out.push_back(std::move(f));
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+    return out;
+}
+
+Status verifyCheckpoint(const std::string& dir, const std::vector<CheckpointFile>& files, const FileProgress& progress)
+{
+    std::uint64_t done = 0, total = totalSize(files);
+    for (const auto& f : files) {
+        std::string path = dir + "/" + f.path;
+        if (!f.symlink.empty()) {
+            std::error_code ec;
+            if (fs::read_symlink(path, ec).string() != f.symlink)
+                return fail(ErrorCode::InvalidArgument, "file " + f.path + " is corrupt: symlink target differs");
+            continue;
+        }
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) < 0)
+            return fail(ErrorCode::NotFound, "file " + f.path + " of the checkpoint is missing");
+        if (static_cast<std::uint64_t>(st.st_size) != f.size)
+            return fail(ErrorCode::InvalidArgument, "file " + f.path + " is corrupt: " + std::to_string(st.st_size) +
+                                                        " bytes instead of " + std::to_string(f.size));
+        PV_TRY(std::string sha, Sha256::ofFile(path));
+        if (sha != f.sha256)
+            return fail(ErrorCode::InvalidArgument, "file " + f.path + " is corrupt: sha256 mismatch");
+        done += f.size;
+        if (progress)
+            progress(done, total);
+    }
+    return {};
+}
+
+Status sendCheckpointFiles(const std::string& dir, const std::vector<CheckpointFile>& files, const DataSink& send,
+                           const FileProgress& progress)
+{
+    std::uint64_t done = 0, total = totalSize(files);
+    std::string buf(kChunk, '\0');
+    for (const auto& f : files) {
+        if (!f.symlink.empty()) {
+            PV_TRY_STATUS(send({{"stream", f.path}, {"offset", 0}, {"eof", true}, {"symlink", f.symlink}}, {}));
+            continue;
+        }
+        UniqueFd fd(::open((dir + "/" + f.path).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd)
+            return failErrno("reading checkpoint file " + f.path, errno);
+        std::uint64_t offset = 0;
+        do {
+            ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return failErrno("reading checkpoint file " + f.path, errno);
+            bool eof = offset + static_cast<std::uint64_t>(n) >= f.size || n == 0;
+            PV_TRY_STATUS(send({{"stream", f.path}, {"offset", offset}, {"eof", eof}},
+                               std::string_view(buf.data(), static_cast<std::size_t>(n))));
+            offset += static_cast<std::uint64_t>(n);
+            done += static_cast<std::uint64_t>(n);
+            if (progress)
+                progress(done, total);
+            if (eof)
+                break;
+        } while (true);
+    }
+    return {};
+}
+
+struct CheckpointReceiver::Open {
+    UniqueFd fd;
+    Sha256 hash;
+    std::uint64_t written = 0;
+};
+
+CheckpointReceiver::CheckpointReceiver(std::string dir, const std::vector<CheckpointFile>& expected)
+    : m_dir(std::move(dir)), m_total(totalSize(expected))
+{
+    for (const auto& f : expected)
+        m_expected[f.path] = f;
+}
+
+CheckpointReceiver::~CheckpointReceiver() = default;
+
+Status CheckpointReceiver::accept(const Frame& data)
+{
+    std::string path = data.header.value("stream", "");
+    auto it = m_expected.find(path);
+    if (it == m_expected.end())
+        return fail(ErrorCode::InvalidArgument, "file " + path.substr(0, 100) + " is not in the checkpoint's manifest");
+    if (m_done.count(path))
+        return fail(ErrorCode::InvalidArgument, "file " + path + " arrived twice");
+    const CheckpointFile& want = it->second;
+    fs::path target = fs::path(m_dir) / path;
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (!want.symlink.empty()) {
+        if (data.header.value("symlink", "") != want.symlink)
+            return fail(ErrorCode::InvalidArgument, "file " + path + " is corrupt: symlink target differs");
+        fs::create_symlink(want.symlink, target, ec);
+        if (ec)
+            return fail(ErrorCode::Internal, "creating " + target.string() + ": " + ec.message());
+        m_done[path] = true;
+        return {};
+    }
+    auto& open = m_open[path];
+    if (!open) {
+        open = std::make_unique<Open>();
+        open->fd.reset(::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (!open->fd)
+            return failErrno("writing " + target.string(), errno);
+    }
+    if (data.header.value("offset", std::uint64_t{0}) != open->written)
+        return fail(ErrorCode::ProtocolError, "file " + path + " arrived out of order");
+    std::string_view rest = data.payload;
+    while (!rest.empty()) {
+        ssize_t n = ::write(open->fd.get(), rest.data(), rest.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return failErrno("writing " + target.string(), errno);
+        rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+    open->hash.update(data.payload);
+    open->written += data.payload.size();
+    m_bytes += data.payload.size();
+    if (!data.header.value("eof", false))
+        return {};
+    bool sizeOk = open->written == want.size;
+    std::string sha = open->hash.hex();
+    m_open.erase(path);
+    if (!sizeOk || sha != want.sha256)
+        return fail(ErrorCode::InvalidArgument, "file " + path + " is corrupt: sha256 mismatch on arrival");
+    m_done[path] = true;
+    return {};
+}
+
+} // namespace pidvisor::protocol

@@ -1,0 +1,79 @@
+// CheckpointFiles: the files of a checkpoint, as its manifest lists them
+// and as they travel between agent and host.
+//
+// A checkpoint is a directory: CRIU's images (images/, and pre-N/ for the
+// rounds of a live migration), the container's filesystem changes
+// (rootfs.tar) and manifest.json, whose "files" lists every other file with
+// its size and sha256 (or a symlink's target). Files travel as data frames
+// of up to kChunk bytes: {"stream": PATH, "offset": N, "eof": bool,
+// "symlink": TARGET?}. Both sides check each file's sha256 when its last
+// frame arrives and name the file that does not match.
+#pragma once
+
+#include "Frame.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pidvisor::protocol {
+
+inline constexpr std::size_t kChunk = 1 << 20;
+
+struct CheckpointFile {
+    std::string path; // relative to the checkpoint directory
+    std::uint64_t size = 0;
+    std::string sha256;
+    std::string symlink; // a symlink's target instead of content
+
+    [[nodiscard]] nlohmann::json toJson() const;
+};
+
+[[nodiscard]] Result<std::vector<CheckpointFile>> filesFromManifest(const nlohmann::json& manifest);
+[[nodiscard]] nlohmann::json filesToJson(const std::vector<CheckpointFile>& files);
+// One hash for the whole checkpoint: over the sorted "path sha256" lines.
+[[nodiscard]] std::string checkpointDigest(const std::vector<CheckpointFile>& files);
+[[nodiscard]] std::uint64_t totalSize(const std::vector<CheckpointFile>& files);
+
+// Relative, no "..", no empty parts, only [A-Za-z0-9._-/].
+[[nodiscard]] Status validateCheckpointPath(std::string_view path);
+
+using FileProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+// Every file under `dir` whose path starts with `prefix`, hashed (the
+// manifest itself excluded).
+[[nodiscard]] Result<std::vector<CheckpointFile>> scanCheckpoint(const std::string& dir, const std::string& prefix = {});
+// Each file exists with its size and sha256; the error names the first that
+// does not ("file images/pages-1.img is corrupt: sha256 mismatch").
+[[nodiscard]] Status verifyCheckpoint(const std::string& dir, const std::vector<CheckpointFile>& files,
+                                      const FileProgress& progress = {});
+
+using DataSink = std::function<Status(nlohmann::json header, std::string_view payload)>;
+[[nodiscard]] Status sendCheckpointFiles(const std::string& dir, const std::vector<CheckpointFile>& files,
+                                         const DataSink& send, const FileProgress& progress = {});
+
+// Writes incoming data frames into `dir`, checking each file on its last frame.
+class CheckpointReceiver {
+public:
+    CheckpointReceiver(std::string dir, const std::vector<CheckpointFile>& expected);
+    ~CheckpointReceiver();
+    CheckpointReceiver(const CheckpointReceiver&) = delete;
+    CheckpointReceiver& operator=(const CheckpointReceiver&) = delete;
+
+    [[nodiscard]] Status accept(const Frame& data);
+    [[nodiscard]] bool complete() const { return m_done.size() == m_expected.size(); }
+    [[nodiscard]] std::uint64_t bytes() const { return m_bytes; }
+    [[nodiscard]] std::uint64_t totalBytes() const { return m_total; }
+
+private:
+    struct Open;
+    std::string m_dir;
+    std::map<std::string, CheckpointFile> m_expected;
+    std::map<std::string, std::unique_ptr<Open>> m_open;
+    std::map<std::string, bool> m_done;
+    std::uint64_t m_bytes = 0, m_total = 0;
+};
+
+} // namespace pidvisor::protocol

@@ -1,0 +1,215 @@
+// CheckpointService: restoring a stored checkpoint into a VM, and moving a
+// running container to another VM (stop-and-copy, or live with pre-dumps).
+#include "CheckpointService.h"
+
+#include "CheckpointTransfer.h"
+
+#include "core/OperationScope.h"
+
+#include "protocol/Commands.h"
+#include "protocol/Names.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace pidvisor::manager {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+namespace cmd = protocol::cmd;
+
+namespace {
+
+constexpr int kMaxPreDumpRounds = 4;
+// Stop pre-dumping once a round moves less than this.
+constexpr std::uint64_t kSmallRound = 2ULL << 20;
+
+std::int64_t millisSince(Clock::time_point t)
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+Result<json> readManifest(const CheckpointRecord& cp)
+{
+    std::ifstream in(cp.path + "/manifest.json");
+    json m = json::parse(in, nullptr, false);
+    if (m.is_discarded() || !m.is_object())
+        return fail(ErrorCode::NotFound, "checkpoint " + cp.id + " has no readable manifest.json in " + cp.path);
+    return m;
+}
+
+} // namespace
+
+Result<json> CheckpointService::restore(const std::string& checkpoint, const std::string& targetVm,
+                                        const std::string& newName, const ProgressFn& progress, CancelFlag cancel)
+{
+    OperationScope op(m_vms.inventory(), "checkpoint.restore", targetVm + "/" + newName, {{"checkpoint", checkpoint}});
+    auto result = [&]() -> Result<json> {
+        PV_TRY(CheckpointRecord cp, find(checkpoint));
+        PV_TRY(json manifest, readManifest(cp));
+        std::string name = newName.empty() ? manifest.value("container", "") : newName;
+        PV_TRY_STATUS(protocol::validateName("container name", name));
+        // Nothing is touched before the checkpoint is known to be whole.
+        PV_TRY_STATUS(verify(cp.id, progress));
+        PV_TRY(auto agent, m_vms.agent(targetVm));
+        PV_TRY_STATUS(checkTarget(*agent, targetVm, manifest, name));
+        if (cancel && *cancel)
+            return fail(ErrorCode::Cancelled, "restore cancelled before anything changed");
+        PV_TRY_STATUS(upload(*agent, cp, manifest, progress));
+        report(progress, "restoring with CRIU");
+        CallOptions options;
+        options.timeout = std::chrono::minutes(30);
+        auto restored = agent->call(cmd::ContainerRestore, {{"id", cp.id}, {"name", name}}, options);
+        (void)agent->call(cmd::CheckpointDelete, {{"id", cp.id}});
+        if (!restored)
+            return fail(restored.error().withContext("restoring checkpoint " + cp.id + " in VM '" + targetVm + "'"));
+        refreshContainer(targetVm, name);
+        json out = *restored->result;
+        out["checkpoint"] = cp.id;
+        out["vm"] = targetVm;
+        return out;
+    }();
+    return op.finish(std::move(result));
+}
+
+Result<MigrationReport> CheckpointService::migrate(const std::string& vm, const std::string& container,
+                                                   const std::string& targetVm, bool live, const ProgressFn& progress,
+                                                   CancelFlag cancel)
+{
+    OperationScope op(m_vms.inventory(), "container.migrate", vm + "/" + container,
+                      {{"to", targetVm}, {"live", live}});
+    MigrationReport migration;
+    migration.sourceVm = vm;
+    migration.targetVm = targetVm;
+    migration.container = container;
+    migration.restoredAs = container;
+    migration.live = live;
+    auto result = [&]() -> Result<MigrationReport> {
+        if (vm == targetVm)
+            return fail(ErrorCode::InvalidArgument, "a container migrates to another VM, not to '" + vm + "' itself");
+        PV_TRY(auto source, m_vms.agent(vm));
+        PV_TRY(auto target, m_vms.agent(targetVm));
+        PV_TRY(json sourceHello, requireCheckpointSupport(*source, vm));
+        std::string id = newHostCheckpointId();
+        op.addDetail("id", id);
+        json probe{{"criu_version", sourceHello["capabilities"]["criu"].value("version", "")}};
+        PV_TRY_STATUS(checkTarget(*target, targetVm, probe, container));
+        std::string partial = storeDir() + "/" + id + ".partial";
+        std::error_code ec;
+        fs::create_directories(partial, ec);
+        auto outcome = runMigration(*source, *target, id, partial, migration, progress, cancel);
+        if (!outcome) {
+            // Whatever reached either VM goes; the host keeps a finished checkpoint.
+            fs::remove_all(partial, ec);
+            CallOptions brief{std::chrono::seconds(10), {}, {}, {}};
+            (void)target->call(cmd::CheckpointDelete, {{"id", id}}, brief);
+            (void)source->call(cmd::CheckpointDelete, {{"id", id}}, brief);
+        }
+        return outcome;
+    }();
+    if (result)
+        op.addDetail("downtime_ms", result->downtimeMs);
+    return op.finish(std::move(result));
+}
+
+Result<MigrationReport> CheckpointService::runMigration(AgentClient& source, AgentClient& target, const std::string& id,
+                                                        const std::string& partial, MigrationReport& migration,
+                                                        const ProgressFn& progress, const CancelFlag& cancel)
+{
+    CallOptions dumpOptions;
+    dumpOptions.timeout = std::chrono::minutes(30);
+    std::set<std::string> pulled;
+    std::string parent;
+    // Live: copy memory while the container runs, each round only what
+    // changed since the last, until little is left.
+    for (int round = 1; migration.live && round <= kMaxPreDumpRounds; ++round) {
+        if (cancel && *cancel)
+            return fail(ErrorCode::Cancelled, "migration cancelled during pre-copy; the container keeps running");
+        auto started = Clock::now();
+        report(progress, "pre-copy round " + std::to_string(round));
+        json args{{"name", migration.container}, {"id", id}, {"kind", "pre-dump"}, {"round", round}};
+        if (!parent.empty())
+            args["parent"] = parent;
+        auto pre = source.call(cmd::ContainerCheckpoint, args, dumpOptions);
+        if (!pre)
+            return fail(pre.error().withContext("pre-dump round " + std::to_string(round)));
+        PV_TRY(auto files, protocol::filesFromManifest(*pre->result));
+        PV_TRY(TransferStats moved, pullCheckpoint(source, id, partial, files, false, progress));
+        // On to the target at once: after the freeze only the last delta moves.
+        PV_TRY_STATUS(pushCheckpoint(target, id, partial, *pre->result, files, false, progress));
+        for (const auto& f : files)
+            pulled.insert(f.path);
+        migration.rounds.push_back({round, static_cast<std::int64_t>(moved.bytes), millisSince(started)});
+        parent = "pre-" + std::to_string(round);
+        if (moved.bytes < kSmallRound)
+            break;
+    }
+    if (cancel && *cancel)
+        return fail(ErrorCode::Cancelled, "migration cancelled before the final dump; the container keeps running");
+    return finishMigration(source, target, id, partial, parent, pulled, migration, progress);
+}
+
+Result<MigrationReport> CheckpointService::finishMigration(AgentClient& source, AgentClient& target,
+                                                           const std::string& id, const std::string& partial,
+                                                           const std::string& parent,
+                                                           const std::set<std::string>& pulled,
+                                                           MigrationReport& migration, const ProgressFn& progress)
+{
+    // From here the container is frozen at the source: downtime counts.
+    auto frozen = Clock::now();
+    report(progress, "final dump (container frozen)");
+    json args{{"name", migration.container}, {"id", id}, {"after", "stop"}, {"tag", "migration"}};
+    if (!parent.empty())
+        args["parent"] = parent;
+    auto dumped = source.call(cmd::ContainerCheckpoint, args, CallOptions{std::chrono::minutes(30), {}, {}, {}});
+    if (!dumped)
+        return fail(dumped.error().withContext("final dump"));
+    json manifest = *dumped->result;
+    // Any failure before the restore succeeds lets the source run again.
+    auto resumeSource = [&](const Error& e) -> Result<MigrationReport> {
+        auto resumed = source.call(cmd::ContainerResume, {{"name", migration.container}});
+        std::string where = resumed ? "; the container runs again in VM '" + migration.sourceVm + "'"
+                                    : "; the source could not be resumed (" + resumed.error().message + ")";
+        return fail(Error{e.code, e.message + where});
+    };
+    PV_TRY(auto files, protocol::filesFromManifest(manifest));
+    std::vector<protocol::CheckpointFile> rest;
+    for (const auto& f : files)
+        if (!pulled.count(f.path))
+            rest.push_back(f);
+    auto moved = pullCheckpoint(source, id, partial, rest, false, progress);
+    if (!moved)
+        return resumeSource(moved.error());
+    migration.rounds.push_back({static_cast<int>(migration.rounds.size()) + 1, static_cast<std::int64_t>(moved->bytes),
+                                millisSince(frozen)});
+    auto stored = finalize(migration.sourceVm, manifest, partial, {{"transfer_ms", moved->millis}});
+    if (!stored)
+        return resumeSource(stored.error());
+    migration.checkpoint = *stored;
+    // The checkpoint is safe on the host: from here on, the target wins.
+    testPausePoint("after-transfer");
+    auto up = pushCheckpoint(target, id, stored->path, manifest, rest, true, progress);
+    if (!up)
+        return resumeSource(up.error());
+    report(progress, "restoring in VM '" + migration.targetVm + "'");
+    auto restored = target.call(cmd::ContainerRestore, {{"id", id}, {"name", migration.container}},
+                                CallOptions{std::chrono::minutes(30), {}, {}, {}});
+    (void)target.call(cmd::CheckpointDelete, {{"id", id}});
+    if (!restored)
+        return resumeSource(restored.error().withContext("restoring in VM '" + migration.targetVm + "'"));
+    migration.downtimeMs = millisSince(frozen);
+    // The source may be gone by now (its VM destroyed): the container
+    // lives at the target either way.
+    // The moved container no longer exists at the source.
+    CallOptions brief{std::chrono::seconds(20), {}, {}, {}};
+    (void)source.call(cmd::CheckpointCommit, {{"id", id}}, brief);
+    (void)source.call(cmd::ContainerRm, {{"name", migration.container}, {"force", true}}, brief);
+    (void)source.call(cmd::CheckpointDelete, {{"id", id}}, brief);
+    refreshContainer(migration.sourceVm, migration.container);
+    refreshContainer(migration.targetVm, migration.container);
+    return migration;
+}
+
+} // namespace pidvisor::manager

@@ -1,0 +1,172 @@
+#include "CheckpointService.h"
+
+#include "CheckpointTransfer.h"
+
+#include "core/OperationScope.h"
+
+#include "protocol/Commands.h"
+#include "protocol/Names.h"
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+namespace pidvisor::manager {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+namespace cmd = protocol::cmd;
+
+namespace {
+
+std::int64_t millisSince(Clock::time_point t)
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+json parsedOr(const std::string& text, json fallback)
+{
+    json j = json::parse(text, nullptr, false);
+    return j.is_discarded() ? fallback : j;
+}
+
+} // namespace
+
+std::string newHostCheckpointId()
+{
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    std::random_device rd;
+    char suffix[8];
+    std::snprintf(suffix, sizeof suffix, "%06x", rd() & 0xffffff);
+    return std::string("ck-") + stamp + "-" + suffix;
+}
+
+json CheckpointService::toJson(const CheckpointRecord& r)
+{
+    json j{{"id", r.id},
+           {"path", r.path},
+           {"size", r.sizeBytes},
+           {"sha256", r.sha256},
+           {"pid_map", parsedOr(r.pidMapJson, json::array())},
+           {"vm", r.vmName},
+           {"container", r.containerName},
+           {"tag", r.tag},
+           {"created_at", r.createdAt},
+           {"kernel_release", r.kernelRelease},
+           {"criu_version", r.criuVersion},
+           {"durations", parsedOr(r.durationsJson, json::object())},
+           {"status", r.status}};
+    return j;
+}
+
+json MigrationReport::toJson() const
+{
+    json r = json::array();
+    for (const auto& round : rounds)
+        r.push_back({{"round", round.round}, {"bytes", round.bytes}, {"ms", round.millis}});
+    return {{"checkpoint", CheckpointService::toJson(checkpoint)},
+            {"source", sourceVm},
+            {"target", targetVm},
+            {"container", container},
+            {"restored_as", restoredAs},
+            {"live", live},
+            {"downtime_ms", downtimeMs},
+            {"rounds", r}};
+}
+
+Result<std::vector<CheckpointRecord>> CheckpointService::list()
+{
+    return m_vms.inventory().checkpoints();
+}
+
+Result<CheckpointRecord> CheckpointService::find(const std::string& idOrPrefix)
+{
+    PV_TRY(auto found, m_vms.inventory().findCheckpoint(idOrPrefix));
+    if (!found)
+        return fail(ErrorCode::NotFound, "no checkpoint '" + idOrPrefix + "' in the inventory");
+    return *found;
+}
+
+Status CheckpointService::verify(const std::string& idOrPrefix, const ProgressFn& progress)
+{
+    PV_TRY(CheckpointRecord cp, find(idOrPrefix));
+    std::ifstream in(cp.path + "/manifest.json");
+    json manifest = json::parse(in, nullptr, false);
+    if (manifest.is_discarded())
+        return fail(ErrorCode::InvalidArgument, "checkpoint " + cp.id + " has no readable manifest.json in " + cp.path);
+    PV_TRY(auto files, protocol::filesFromManifest(manifest));
+    auto ok = protocol::verifyCheckpoint(cp.path, files, [&](std::uint64_t done, std::uint64_t total) {
+        report(progress, "verifying the checkpoint", total ? static_cast<int>(done * 100 / total) : -1);
+    });
+    if (ok && protocol::checkpointDigest(files) != cp.sha256)
+        ok = fail(ErrorCode::InvalidArgument, "checkpoint " + cp.id + " does not match the hash in the inventory");
+    std::string status = ok ? "complete" : "corrupt";
+    if (cp.status != status) {
+        cp.status = status;
+        (void)m_vms.inventory().updateCheckpoint(cp);
+    }
+    if (!ok)
+        return fail(ok.error().withContext("checkpoint " + cp.id));
+    return {};
+}
+
+Status CheckpointService::remove(const std::string& idOrPrefix)
+{
+    PV_TRY(CheckpointRecord cp, find(idOrPrefix));
+    OperationScope op(m_vms.inventory(), "checkpoint.rm", cp.id);
+    std::error_code ec;
+    fs::remove_all(cp.path, ec);
+    if (ec)
+        return op.finish(Status(fail(ErrorCode::Internal, "removing " + cp.path + ": " + ec.message())));
+    return op.finish(m_vms.inventory().deleteCheckpoint(cp.id));
+}
+
+Result<CheckpointRecord> CheckpointService::checkpoint(const std::string& vm, const std::string& container,
+                                                       const CheckpointOptions& options, const ProgressFn& progress,
+                                                       CancelFlag cancel)
+{
+    OperationScope op(m_vms.inventory(), "container.checkpoint", vm + "/" + container,
+                      {{"leave_running", options.leaveRunning}, {"tag", options.tag}});
+    auto result = [&]() -> Result<CheckpointRecord> {
+        PV_TRY_STATUS(protocol::validateName("container name", container));
+        PV_TRY(auto agent, m_vms.agent(vm));
+        PV_TRY_STATUS(requireCheckpointSupport(*agent, vm));
+        std::string id = newHostCheckpointId();
+        op.addDetail("id", id);
+        auto started = Clock::now();
+        // CRIU leaves the container running; it ends (without
+        // --leave-running) only once the host holds a verified copy.
+        CallOptions dumpOptions;
+        dumpOptions.timeout = std::chrono::minutes(30);
+        dumpOptions.onProgress = [&](const protocol::Progress& p) { report(progress, p.stage); };
+        json args{{"name", container}, {"id", id}, {"after", "run"}, {"tag", options.tag}};
+        auto dumped = agent->call(cmd::ContainerCheckpoint, args, dumpOptions);
+        if (!dumped)
+            return fail(dumped.error().withContext("checkpointing container '" + container + "' in VM '" + vm + "'"));
+        json manifest = *dumped->result;
+        PV_TRY(CheckpointRecord cp, store(*agent, vm, manifest, progress, cancel));
+        json durations = parsedOr(cp.durationsJson, json::object());
+        durations["total_ms"] = millisSince(started);
+        cp.durationsJson = durations.dump();
+        PV_TRY_STATUS(m_vms.inventory().updateCheckpoint(cp));
+        if (!options.leaveRunning) {
+            auto committed = agent->call(cmd::CheckpointCommit, {{"id", id}});
+            if (!committed)
+                return fail(committed.error().withContext("ending container '" + container + "' after its checkpoint"));
+        }
+        (void)agent->call(cmd::CheckpointDelete, {{"id", id}});
+        refreshContainer(vm, container);
+        return cp;
+    }();
+    return op.finish(std::move(result));
+}
+
+} // namespace pidvisor::manager

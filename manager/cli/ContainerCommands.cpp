@@ -1,0 +1,180 @@
+#include "Commands.h"
+
+#include "protocol/ObjectText.h"
+
+#include <iostream>
+
+namespace pidvisor::manager {
+
+using nlohmann::json;
+
+namespace {
+
+struct Target {
+    std::string vm, name;
+};
+
+struct CreateArgs {
+    std::string hostname, cwd;
+    std::vector<std::string> command, env;
+    std::int64_t memoryMiB = 0, pids = 0;
+    bool init = false;
+};
+
+// `container X VM NAME` with a body that uses the service.
+template <class Body>
+void withService(CliContext& ctx, Body body)
+{
+    finish(runCommand(ctx, [&]() -> Result<int> {
+        PV_TRY(ContainerService * cs, ctx.containers());
+        return body(*cs);
+    }));
+}
+
+void addCreate(CLI::App& group, CliContext& ctx)
+{
+    auto t = std::make_shared<Target>();
+    auto a = std::make_shared<CreateArgs>();
+    auto* c = group.add_subcommand("create", "Create and start a container in a VM");
+    c->add_option("vm", t->vm, "VM name")->required();
+    c->add_option("name", t->name, "Container name")->required();
+    c->add_option("command", a->command, "Command and arguments (after --)")->required();
+    c->add_option("--hostname", a->hostname, "Hostname inside (default: its name)");
+    c->add_option("--memory", a->memoryMiB, "Memory limit in MiB");
+    c->add_option("--pids", a->pids, "Maximum number of processes");
+    c->add_option("--env,-e", a->env, "Environment KEY=VALUE (repeatable)");
+    c->add_option("--cwd", a->cwd, "Working directory inside");
+    c->add_flag("--init", a->init, "A tiny init as pid 1 that forwards signals and reaps");
+    c->callback([&ctx, t, a] {
+        withService(ctx, [&](ContainerService& cs) -> Result<int> {
+            json args{{"name", t->name}, {"argv", a->command}, {"init", a->init}};
+            if (!a->hostname.empty())
+                args["hostname"] = a->hostname;
+            if (!a->cwd.empty())
+                args["cwd"] = a->cwd;
+            if (!a->env.empty())
+                args["env"] = a->env;
+            if (a->memoryMiB > 0)
+                args["memory_mib"] = a->memoryMiB;
+            if (a->pids > 0)
+                args["pids_max"] = a->pids;
+            PV_TRY(json info, cs.create(t->vm, args));
+            return ctx.print(info, protocol::containerDetails(info));
+        });
+    });
+}
+
+void addQueries(CLI::App& group, CliContext& ctx)
+{
+    auto t = std::make_shared<Target>();
+    auto* list = group.add_subcommand("list", "List a VM's containers");
+    list->add_option("vm", t->vm, "VM name")->required();
+    list->callback([&ctx, t] {
+        withService(ctx, [&](ContainerService& cs) -> Result<int> {
+            PV_TRY(json containers, cs.list(t->vm));
+            return ctx.print(containers, protocol::containerTable(containers));
+        });
+    });
+    auto* info = group.add_subcommand("info", "Show a container");
+    info->add_option("vm", t->vm, "VM name")->required();
+    info->add_option("name", t->name, "Container name")->required();
+    info->callback([&ctx, t] {
+        withService(ctx, [&](ContainerService& cs) -> Result<int> {
+            PV_TRY(json c, cs.info(t->vm, t->name));
+            return ctx.print(c, protocol::containerDetails(c));
+        });
+    });
+    auto* ps = group.add_subcommand("ps", "A container's processes: virtual pid and global pid side by side");
+    ps->add_option("vm", t->vm, "VM name")->required();
+    ps->add_option("name", t->name, "Container name")->required();
+    ps->callback([&ctx, t] {
+        withService(ctx, [&](ContainerService& cs) -> Result<int> {
+            PV_TRY(json procs, cs.processes(t->vm, t->name));
+            return ctx.print(procs, protocol::processTable(procs));
+        });
+    });
+    auto tail = std::make_shared<std::int64_t>(0);
+    auto* logs = group.add_subcommand("logs", "Print a container's console output");
+    logs->add_option("vm", t->vm, "VM name")->required();
+    logs->add_option("name", t->name, "Container name")->required();
+    logs->add_option("--tail", *tail, "Only the last N bytes");
+    logs->callback([&ctx, t, tail] {
+        withService(ctx, [&](ContainerService& cs) -> Result<int> {
+            PV_TRY(std::string text, cs.logs(t->vm, t->name, *tail));
+            std::cout << text << std::flush;
+            return 0;
+        });
+    });
+}
+
+void addActions(CLI::App& group, CliContext& ctx)
+{
+    auto t = std::make_shared<Target>();
+    auto argv = std::make_shared<std::vector<std::string>>();
+    auto timeout = std::make_shared<double>(0);
+    auto* exec = group.add_subcommand("exec", "Run a command inside a container and wait for it");
+    exec->add_option("vm", t->vm, "VM name")->required();
+    exec->add_option("name", t->name, "Container name")->required();
+    exec->add_option("command", *argv, "Command and arguments (after --)")->required();
+    exec->add_option("--timeout", *timeout, "Kill it after this many seconds");
+    exec->callback([&ctx, t, argv, timeout] {
+        withService(ctx, [&](ContainerService& cs) -> Result<int> {
+            json args{{"argv", *argv}};
+            if (*timeout > 0)
+                args["timeout_ms"] = static_cast<std::int64_t>(*timeout * 1000);
+            PV_TRY(json result, cs.exec(t->vm, t->name, args));
+            return printCommandResult(ctx, result);
+        });
+    });
+    auto signal = std::make_shared<std::string>("KILL");
+    auto all = std::make_shared<bool>(false);
+    auto* kill = group.add_subcommand("kill", "Send a signal to a container's pid 1 (or all its processes)");
+    kill->add_option("vm", t->vm, "VM name")->required();
+    kill->add_option("name", t->name, "Container name")->required();
+    kill->add_option("signal", *signal, "Signal name or number (default KILL)");
+    kill->add_flag("--all", *all, "Every process of the container");
+    kill->callback([&ctx, t, signal, all] {
+        withService(ctx, [&](ContainerService& cs) -> Result<int> {
+            json sig = *signal;
+            if (!signal->empty() && std::all_of(signal->begin(), signal->end(), ::isdigit))
+                sig = std::stoi(*signal);
+            PV_TRY(json r, cs.kill(t->vm, t->name, sig, *all));
+            return ctx.print(r, t->name);
+        });
+    });
+    auto grace = std::make_shared<double>(10);
+    auto* stop = group.add_subcommand("stop", "Stop a container: TERM, then KILL after the timeout");
+    stop->add_option("vm", t->vm, "VM name")->required();
+    stop->add_option("name", t->name, "Container name")->required();
+    stop->add_option("--timeout,-t", *grace, "Seconds between TERM and KILL")->capture_default_str();
+    stop->callback([&ctx, t, grace] {
+        withService(ctx, [&](ContainerService& cs) -> Result<int> {
+            PV_TRY(json c, cs.stop(t->vm, t->name, static_cast<std::int64_t>(*grace * 1000)));
+            return ctx.print(c, protocol::containerDetails(c));
+        });
+    });
+    auto force = std::make_shared<bool>(false);
+    auto* rm = group.add_subcommand("rm", "Remove a stopped container");
+    rm->add_option("vm", t->vm, "VM name")->required();
+    rm->add_option("name", t->name, "Container name")->required();
+    rm->add_flag("--force,-f", *force, "Kill it first if it runs");
+    rm->callback([&ctx, t, force] {
+        withService(ctx, [&](ContainerService& cs) -> Result<int> {
+            PV_TRY_STATUS(cs.remove(t->vm, t->name, *force));
+            return ctx.print({{"vm", t->vm}, {"name", t->name}, {"removed", true}}, t->name);
+        });
+    });
+}
+
+} // namespace
+
+void addContainerCommands(CLI::App& app, CliContext& ctx)
+{
+    auto* group = app.add_subcommand("container", "Manage containers inside VMs");
+    group->require_subcommand(1);
+    addCreate(*group, ctx);
+    addQueries(*group, ctx);
+    addActions(*group, ctx);
+}
+
+} // namespace pidvisor::manager

@@ -1,0 +1,129 @@
+#include "DomainXml.h"
+
+#include "XmlDocument.h"
+
+#include "libvirt/Connection.h"
+
+#include <sstream>
+
+namespace pidvisor::manager {
+
+std::string buildDomainXml(const VmSpec& s)
+{
+    auto e = [](const std::string& v) { return xmlEscape(v); };
+    std::ostringstream x;
+    x << "<domain type='" << e(s.domainType) << "'>\n"
+      << "  <name>" << e(s.name) << "</name>\n"
+      << "  <title>Pidvisor VM " << e(s.name) << "</title>\n"
+      << "  <description>Managed by Pidvisor: containers with private pid spaces.</description>\n"
+      << "  <metadata>\n"
+      << "    <" << kMetadataPrefix << ":vm xmlns:" << kMetadataPrefix << "='" << kMetadataUri << "'>\n"
+      << "      <" << kMetadataPrefix << ":inventory-id>" << s.inventoryId << "</" << kMetadataPrefix
+      << ":inventory-id>\n"
+      << "      <" << kMetadataPrefix << ":image>" << e(s.imageId) << "</" << kMetadataPrefix << ":image>\n"
+      << "      <" << kMetadataPrefix << ":kernel>" << e(s.kernel) << "</" << kMetadataPrefix << ":kernel>\n"
+      << "      <" << kMetadataPrefix << ":accel>" << e(s.accel) << "</" << kMetadataPrefix << ":accel>\n"
+      << "      <" << kMetadataPrefix << ":created>" << e(s.created) << "</" << kMetadataPrefix << ":created>\n"
+      << "      <" << kMetadataPrefix << ":owner>" << e(s.owner) << "</" << kMetadataPrefix << ":owner>\n"
+      << "    </" << kMetadataPrefix << ":vm>\n"
+      << "  </metadata>\n"
+      << "  <memory unit='MiB'>" << s.memoryMiB << "</memory>\n"
+      << "  <vcpu>" << s.vcpus << "</vcpu>\n"
+      << "  <os>\n"
+      << "    <type arch='x86_64'>hvm</type>\n"
+      << "    <kernel>" << e(s.kernelPath) << "</kernel>\n"
+      << "    <initrd>" << e(s.initrdPath) << "</initrd>\n"
+      << "    <cmdline>" << e(s.cmdline) << "</cmdline>\n"
+      << "  </os>\n"
+      << "  <features>\n    <acpi/>\n  </features>\n";
+    if (s.domainType == "kvm")
+        x << "  <cpu mode='host-passthrough'/>\n";
+    else if (s.domainType == "qemu")
+        x << "  <cpu mode='maximum'/>\n";
+    x << "  <clock offset='utc'/>\n"
+      << "  <on_poweroff>destroy</on_poweroff>\n"
+      << "  <on_reboot>restart</on_reboot>\n"
+      << "  <on_crash>destroy</on_crash>\n"
+      << "  <devices>\n";
+    if (!s.dataDiskPath.empty())
+        x << "    <disk type='file' device='disk'>\n"
+          << "      <driver name='qemu' type='qcow2'/>\n"
+          << "      <source file='" << e(s.dataDiskPath) << "'/>\n"
+          << "      <target dev='vda' bus='virtio'/>\n"
+          << "    </disk>\n";
+    x << "    <controller type='virtio-serial' index='0'/>\n"
+      << "    <channel type='unix'>\n"
+      << "      <source mode='bind'/>\n"
+      << "      <target type='virtio' name='" << kAgentChannel << "'/>\n"
+      << "    </channel>\n"
+      << "    <serial type='pty'>\n";
+    if (!s.consoleLogPath.empty())
+        x << "      <log file='" << e(s.consoleLogPath) << "' append='off'/>\n";
+    x << "      <target port='0'/>\n"
+      << "    </serial>\n"
+      << "    <console type='pty'>\n"
+      << "      <target type='serial' port='0'/>\n"
+      << "    </console>\n";
+    if (s.domainType != "test")
+        x << "    <rng model='virtio'>\n"
+          << "      <backend model='random'>/dev/urandom</backend>\n"
+          << "    </rng>\n"
+          << "    <memballoon model='none'/>\n";
+    x << "  </devices>\n"
+      << "</domain>\n";
+    return x.str();
+}
+
+Result<PidvisorMetadata> parseMetadata(const std::string& metadataXml)
+{
+    PV_TRY(XmlDocument doc, XmlDocument::parse(metadataXml));
+    auto field = [&](const char* name) {
+        return doc.text(std::string("/*[local-name()='vm']/*[local-name()='") + name + "']").value_or("");
+    };
+    if (!doc.text("/*[local-name()='vm']"))
+        return fail(ErrorCode::InvalidArgument, "metadata has no Pidvisor vm element");
+    PidvisorMetadata m;
+    try {
+        std::string id = field("inventory-id");
+        m.inventoryId = id.empty() ? 0 : std::stoll(id);
+    } catch (const std::exception&) {
+        return fail(ErrorCode::InvalidArgument, "metadata inventory-id is not a number");
+    }
+    m.imageId = field("image");
+    m.kernel = field("kernel");
+    m.accel = field("accel");
+    m.created = field("created");
+    m.owner = field("owner");
+    return m;
+}
+
+std::optional<std::string> agentSocketPath(const std::string& domainXml)
+{
+    auto doc = XmlDocument::parse(domainXml);
+    if (!doc)
+        return std::nullopt;
+    return doc->text(std::string("/domain/devices/channel[@type='unix'][target/@name='") + kAgentChannel +
+                     "']/source/@path");
+}
+
+Result<DomainFacts> readDomainFacts(const std::string& domainXml)
+{
+    PV_TRY(XmlDocument doc, XmlDocument::parse(domainXml));
+    DomainFacts f;
+    f.domainType = doc.text("/domain/@type").value_or("");
+    // libvirt reports memory in KiB whatever unit it was defined with.
+    std::string unit = doc.text("/domain/memory/@unit").value_or("KiB");
+    std::int64_t mem = 0;
+    try {
+        mem = std::stoll(doc.text("/domain/memory").value_or("0"));
+        f.vcpus = std::stoi(doc.text("/domain/vcpu").value_or("0"));
+    } catch (const std::exception&) {
+        return fail(ErrorCode::InvalidArgument, "domain XML has a memory or vcpu value that is not a number");
+    }
+    f.memoryMiB = unit == "MiB" ? mem : unit == "GiB" ? mem * 1024 : mem / 1024;
+    f.consoleLogPath = doc.text("/domain/devices/serial/log/@file").value_or("");
+    f.dataDiskPath = doc.text("/domain/devices/disk[target/@dev='vda']/source/@file").value_or("");
+    return f;
+}
+
+} // namespace pidvisor::manager

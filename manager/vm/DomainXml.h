@@ -1,0 +1,68 @@
+// DomainXml: the libvirt domain definition of a Pidvisor VM, and what the
+// manager reads back from libvirt's XML.
+//
+// A Pidvisor VM is an ordinary persistent libvirt domain (virsh and
+// virt-manager see it): direct kernel boot of a guest image, ACPI, the
+// agent's virtio-serial channel org.pidvisor.agent.0, a serial console that
+// libvirt logs to a file, an optional qcow2 data disk, and a <metadata>
+// element in Pidvisor's namespace naming the image and inventory id.
+#pragma once
+
+#include "protocol/Result.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace pidvisor::manager {
+
+inline constexpr const char* kAgentChannel = "org.pidvisor.agent.0";
+
+struct VmSpec {
+    std::string name;
+    std::string domainType = "qemu"; // "kvm", "qemu" (TCG), or "test" for libvirt's test driver
+    std::string accel = "tcg";
+    std::int64_t memoryMiB = 512;
+    int vcpus = 1;
+    std::string kernelPath;
+    std::string initrdPath;
+    std::string cmdline;
+    std::string consoleLogPath; // empty: no log file
+    std::string dataDiskPath;   // empty: no data disk
+    // Metadata
+    std::int64_t inventoryId = 0;
+    std::string imageId;
+    std::string kernel; // stock, container or a path
+    std::string created;
+    std::string owner; // the managing inventory: "HOST:/path/to/inventory.db"
+};
+
+struct PidvisorMetadata {
+    std::int64_t inventoryId = 0;
+    std::string imageId;
+    std::string kernel;
+    std::string accel;
+    std::string created;
+    std::string owner;
+};
+
+[[nodiscard]] std::string buildDomainXml(const VmSpec& spec);
+
+// The metadata element as virDomainGetMetadata returns it.
+[[nodiscard]] Result<PidvisorMetadata> parseMetadata(const std::string& metadataXml);
+
+// From a running domain's XML: the host-side unix socket of the agent
+// channel (libvirt chooses it when the definition leaves it out).
+[[nodiscard]] std::optional<std::string> agentSocketPath(const std::string& domainXml);
+
+// Values of a definition that the inventory mirrors.
+struct DomainFacts {
+    std::string domainType;
+    std::int64_t memoryMiB = 0;
+    int vcpus = 0;
+    std::string consoleLogPath;
+    std::string dataDiskPath;
+};
+[[nodiscard]] Result<DomainFacts> readDomainFacts(const std::string& domainXml);
+
+} // namespace pidvisor::manager

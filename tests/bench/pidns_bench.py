@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""The cost of pid virtualization: getpid, fork+exit+wait and a signal round
+trip, inside a container versus outside, in the same VM, on both kernels,
+in one run (the RFC's open question: pid-namespace authors reported 0-7%).
+
+    tests/bench/pidns_bench.py [--rounds N] [--scale S] [--accel tcg|kvm|auto]
+
+Prints medians, inside/outside ratios per kernel, and ours/stock for tasks
+outside containers. Needs root and libvirtd (packaging/libvirt-services.sh start).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("PIDVISOR_BIN_DIR", os.path.join(ROOT, "build", "bin"))
+METRICS = ["getpid_ns", "fork_exit_wait_us", "signal_round_trip_us"]
+
+
+def pv(db, *args):
+    p = subprocess.run([os.path.join(BIN, "pidvisor"), "--db", db, "--json", *args], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"pidvisor {' '.join(args)}: {p.stderr.strip()}")
+    return json.loads(p.stdout) if p.stdout.strip() else None
+
+
+def measure(db, vm, inside, scale):
+    cmd = ["pidvisor-testload", "bench-syscalls", str(scale)]
+    r = pv(db, "container", "exec", vm, "bench", "--", *cmd) if inside else pv(db, "vm", "exec", vm, "--", *cmd)
+    return json.loads(r["stdout"])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--scale", type=int, default=2)
+    ap.add_argument("--accel", default="auto")
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        print("pidns_bench: SKIPPED: needs root (qemu:///system)")
+        return
+    db = os.path.join(tempfile.mkdtemp(prefix="pvbench-pidns-"), "inventory.db")
+    results = {}
+    for kernel in ("container", "stock"):
+        vm = f"bench-pidns-{kernel}-{os.getpid()}"
+        pv(db, "vm", "create", vm, "--kernel", kernel, "--accel", args.accel, "--memory", "512")
+        try:
+            pv(db, "container", "create", vm, "bench", "--", "/bin/sleep", "1000000")
+            samples = {"inside": [], "outside": []}
+            for _ in range(args.rounds):  # interleaved: drift hits both alike
+                samples["outside"].append(measure(db, vm, False, args.scale))
+                samples["inside"].append(measure(db, vm, True, args.scale))
+            results[kernel] = {where: {m: statistics.median(s[m] for s in runs) for m in METRICS}
+                               for where, runs in samples.items()}
+        finally:
+            pv(db, "vm", "rm", "--force", vm)
+    print(f"pid virtualization cost ({args.rounds} rounds each, medians, accel {args.accel}):")
+    for kernel, r in results.items():
+        print(f"  kernel {kernel}:")
+        for m in METRICS:
+            ratio = r["inside"][m] / r["outside"][m]
+            print(f"    {m:<22} outside {r['outside'][m]:9.2f}  inside {r['inside'][m]:9.2f}  "
+                  f"inside/outside {ratio:.3f}   (target <= 1.03)")
+    print("  outside containers, ours / stock:")
+    for m in METRICS:
+        ratio = results["container"]["outside"][m] / results["stock"]["outside"][m]
+        print(f"    {m:<22} {ratio:.3f}   (target <= 1.01)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+// Checkpoint and restore against real VMs and real CRIU: a tree of
+// processes (counters in files, a pipe, a 64 MiB buffer with a known
+// checksum) checkpointed in one VM and restored in another with the same
+// virtual pids; live migration; and every way it may fail without losing
+// the container or its checkpoint.
+#include "VmHarness.h"
+
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+using namespace pidvisor::test;
+using nlohmann::json;
+
+namespace {
+
+// pid 1 counts; 2 writes a pipe that 3 reads; 4 holds 64 MiB.
+const std::vector<std::string> kWorkload{
+    "/bin/sh", "-c",
+    "pidvisor-testload pipe-writer | pidvisor-testload pipe-reader /tmp/pipe & "
+    "pidvisor-testload memory 64 /tmp & exec pidvisor-testload counter /tmp/counter"};
+
+class Checkpoints : public ::testing::Test {
+protected:
+    void SetUp() override { PV_REQUIRE_LIBVIRT(); }
+};
+
+long readNumber(const VmHarness& h, const std::string& vm, const std::string& c, const std::string& file)
+{
+    json r = h.ok({"container", "exec", vm, c, "--", "cat", file});
+    return r.is_null() ? -1 : std::stol(r.value("stdout", "-1"));
+}
+
+json startWorkload(const VmHarness& h, const std::string& vm, const std::string& name)
+{
+    h.ok({"container", "create", vm, name, "--", kWorkload[0], kWorkload[1], kWorkload[2]});
+    json procs;
+    for (int i = 0; i < 100; ++i) {
+        procs = h.ok({"container", "ps", vm, name});
+        CliRun mem = h.pidvisor({"container", "exec", vm, name, "--", "cat", "/tmp/expected"});
+        if (procs.size() == 4 && mem.code == 0 && readNumber(h, vm, name, "/tmp/counter") > 3)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    return procs;
+}
+
+// Same virtual pids, same parents, same programs.
+void expectSameTree(const json& before, const json& after)
+{
+    ASSERT_EQ(before.size(), after.size()) << before.dump() << "\n" << after.dump();
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        EXPECT_EQ(before[i]["vpid"], after[i]["vpid"]);
+        EXPECT_EQ(before[i]["vppid"], after[i]["vppid"]);
+        EXPECT_EQ(before[i]["cmdline"], after[i]["cmdline"]);
+    }
+}
+
+void expectCarriesOn(const VmHarness& h, const std::string& vm, const std::string& c, long counterBefore)
+{
+    long c1 = readNumber(h, vm, c, "/tmp/counter");
+    EXPECT_GE(c1, counterBefore) << "the counter restarted instead of carrying on";
+    EXPECT_LT(c1, counterBefore + 1000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    EXPECT_GT(readNumber(h, vm, c, "/tmp/counter"), c1) << "the restored counter does not count";
+    json pipe = h.ok({"container", "exec", vm, c, "--", "cat", "/tmp/pipe"});
+    std::string p1 = pipe.value("stdout", "");
+    EXPECT_NE(p1.find(" ok"), std::string::npos) << "the pipe lost data: " << p1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::string p2 = h.ok({"container", "exec", vm, c, "--", "cat", "/tmp/pipe"}).value("stdout", "");
+    EXPECT_GT(std::stol(p2), std::stol(p1)) << "nothing flows through the restored pipe";
+    json sum = h.ok({"container", "exec", vm, c, "--", "/bin/sh", "-c",
+                     "rm -f /tmp/actual; kill -USR1 4; while [ ! -f /tmp/actual ]; do sleep 0.2; done; "
+                     "cat /tmp/expected /tmp/actual"});
+    std::string out = sum.value("stdout", "");
+    auto nl = out.find('\n');
+    ASSERT_NE(nl, std::string::npos) << out;
+    EXPECT_EQ(out.substr(0, nl + 1), out.substr(nl + 1)) << "the 64 MiB buffer changed";
+}
+
+} // namespace
+
+TEST_F(Checkpoints, CheckpointInOneVmRestoreInAnotherWithTheSameVirtualPids)
+{
+    VmHarness h;
+    std::string vm1 = h.name("cp1"), vm2 = h.name("cp2");
+    h.ok({"vm", "create", vm1, "--accel", "tcg", "--memory", "768"});
+    h.ok({"vm", "create", vm2, "--accel", "tcg", "--memory", "768"});
+    json before = startWorkload(h, vm1, "tree");
+    ASSERT_EQ(before.size(), 4u) << before.dump();
+    long counter = readNumber(h, vm1, "tree", "/tmp/counter");
+
+    json cp = h.ok({"container", "checkpoint", vm1, "tree", "--tag", "first"});
+    ASSERT_FALSE(cp.is_null());
+    for (const char* field : {"id", "path", "size", "sha256", "pid_map"})
+        EXPECT_TRUE(cp.contains(field)) << field;
+    EXPECT_EQ(cp["pid_map"].size(), 4u);
+    EXPECT_GT(cp["size"].get<long>(), 64L << 20);
+    // Without --leave-running the container ended once the checkpoint was safe.
+    json info = h.ok({"container", "info", vm1, "tree"});
+    EXPECT_EQ(info["state"], "stopped");
+    EXPECT_EQ(info["checkpointed_as"], cp["id"]);
+
+    json restored = h.ok({"container", "restore", cp["id"], "--vm", vm2});
+    EXPECT_EQ(restored["state"], "running");
+    expectSameTree(before, h.ok({"container", "ps", vm2, "tree"}));
+    json after = h.ok({"container", "ps", vm2, "tree"});
+    EXPECT_NE(after[0]["pid"], before[0]["pid"]) << "global pids are the new VM's own";
+    expectCarriesOn(h, vm2, "tree", counter);
+
+    json listed = h.ok({"checkpoint", "list"});
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0]["id"], cp["id"]);
+    json shown = h.ok({"checkpoint", "show", cp["id"]});
+    EXPECT_EQ(shown["pid_map"], cp["pid_map"]);
+    EXPECT_EQ(h.ok({"checkpoint", "verify", cp["id"]})["verified"], true);
+}
+
+TEST_F(Checkpoints, RefusalsLeaveEverythingAsItWas)
+{
+    VmHarness h;
+    std::string vm1 = h.name("rf1"), vm2 = h.name("rf2");
+    h.ok({"vm", "create", vm1, "--accel", "tcg", "--memory", "768"});
+    h.ok({"vm", "create", vm2, "--accel", "tcg", "--memory", "768"});
+    startWorkload(h, vm1, "svc");
+    json cp = h.ok({"container", "checkpoint", vm1, "svc", "--leave-running"});
+    EXPECT_EQ(h.ok({"container", "info", vm1, "svc"})["state"], "running");
+
+    // The name exists in the target.
+    CliRun taken = h.pidvisor({"container", "restore", cp["id"], "--vm", vm1});
+    EXPECT_NE(taken.code, 0);
+    EXPECT_NE(taken.err.find("already_exists: container 'svc' already exists in VM '" + vm1 + "'"), std::string::npos)
+        << taken.err;
+
+    // One flipped byte in any file: refused before anything is restored, naming the file.
+    std::string file = cp["path"].get<std::string>() + "/images/inventory.img";
+    {
+        std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekg(3);
+        char c = 0;
+        f.read(&c, 1);
+        f.seekp(3);
+        c = static_cast<char>(c ^ 0x20);
+        f.write(&c, 1);
+    }
+    CliRun corrupt = h.pidvisor({"container", "restore", cp["id"], "--vm", vm2});
+    EXPECT_NE(corrupt.code, 0);
+    EXPECT_NE(corrupt.err.find("images/inventory.img is corrupt"), std::string::npos) << corrupt.err;
+    EXPECT_TRUE(h.ok({"container", "list", vm2}).empty()) << "a corrupt checkpoint left something behind";
+    CliRun verify = h.pidvisor({"checkpoint", "verify", cp["id"]});
+    EXPECT_NE(verify.code, 0);
+    EXPECT_EQ(h.ok({"checkpoint", "show", cp["id"]})["status"], "corrupt");
+
+    // An older CRIU at the target than the checkpoint's.
+    json cp2 = h.ok({"container", "checkpoint", vm1, "svc", "--leave-running"});
+    std::string manifestPath = cp2["path"].get<std::string>() + "/manifest.json";
+    json manifest;
+    {
+        std::ifstream in(manifestPath);
+        manifest = json::parse(in);
+    }
+    manifest["criu_version"] = "99.0.0";
+    std::ofstream(manifestPath) << manifest.dump();
+    CliRun older = h.pidvisor({"container", "restore", cp2["id"], "--vm", vm2});
+    EXPECT_NE(older.code, 0);
+    EXPECT_NE(older.err.find("unsupported: VM '" + vm2 + "' has CRIU 4.1.1, older than the checkpoint's 99.0.0"),
+              std::string::npos)
+        << older.err;
+
+    // A target without CRIU.
+    h.ok({"vm", "exec", vm2, "--", "/bin/sh", "-c", "mv /usr/sbin/criu /usr/sbin/criu.off"});
+    (void)h.pidvisor({"vm", "exec", vm2, "--timeout", "3", "--", "/bin/sh", "-c", "kill -9 $(pidof pidvisor-agent)"});
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    CliRun nocriu = h.pidvisor({"container", "restore", cp2["id"], "--vm", vm2});
+    EXPECT_NE(nocriu.code, 0);
+    EXPECT_NE(nocriu.err.find("unsupported: VM '" + vm2 + "' has no CRIU"), std::string::npos) << nocriu.err;
+    EXPECT_TRUE(h.ok({"container", "list", vm2}).empty());
+}
+
+TEST_F(Checkpoints, AgentKilledMidCheckpointLosesNothing)
+{
+    VmHarness h;
+    std::string vm = h.name("kill");
+    h.ok({"vm", "create", vm, "--accel", "tcg", "--memory", "768"});
+    json before = startWorkload(h, vm, "job");
+    json first = h.ok({"container", "checkpoint", vm, "job", "--leave-running"});
+
+    pid_t child = ::fork();
+    if (child == 0) {
+        CliRun r = h.pidvisor({"container", "checkpoint", vm, "job"});
+        ::_exit(r.code == 0 ? 0 : 1);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    (void)h.pidvisor({"vm", "exec", vm, "--timeout", "3", "--", "/bin/sh", "-c", "kill -9 $(pidof pidvisor-agent)"});
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    bool checkpointed = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+
+    // Either the checkpoint completed (and then the container ended), or the
+    // container still runs where it was; and the earlier checkpoint is intact.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    json info = h.ok({"container", "info", vm, "job"});
+    json list = h.ok({"checkpoint", "list"});
+    if (checkpointed) {
+        EXPECT_EQ(list.size(), 2u);
+        EXPECT_EQ(info["state"], "stopped");
+    } else {
+        EXPECT_EQ(info["state"], "running") << info.dump();
+        expectSameTree(before, h.ok({"container", "ps", vm, "job"}));
+        EXPECT_EQ(list.size(), 1u) << "a failed checkpoint must not be recorded: " << list.dump();
+    }
+    EXPECT_EQ(h.ok({"checkpoint", "verify", first["id"]})["verified"], true);
+}
+
+TEST_F(Checkpoints, LiveMigrationKeepsPidsAndReportsDowntime)
+{
+    VmHarness h;
+    std::string vm1 = h.name("lm1"), vm2 = h.name("lm2");
+    h.ok({"vm", "create", vm1, "--accel", "tcg", "--memory", "768"});
+    h.ok({"vm", "create", vm2, "--accel", "tcg", "--memory", "768"});
+    json before = startWorkload(h, vm1, "mover");
+    long counter = readNumber(h, vm1, "mover", "/tmp/counter");
+    json report = h.ok({"container", "migrate", vm1, "mover", "--to", vm2, "--live"});
+    ASSERT_FALSE(report.is_null());
+    EXPECT_TRUE(report["live"].get<bool>());
+    EXPECT_GE(report["rounds"].size(), 2u);
+    EXPECT_GT(report["downtime_ms"].get<long>(), 0);
+    EXPECT_GT(report["rounds"][0]["bytes"].get<long>(), 32L << 20) << "the first round copies the memory";
+    expectSameTree(before, h.ok({"container", "ps", vm2, "mover"}));
+    expectCarriesOn(h, vm2, "mover", counter);
+    // Moved: it is no longer in the source VM.
+    EXPECT_TRUE(h.ok({"container", "list", vm1}).empty());
+}
+
+TEST_F(Checkpoints, SourceVmDestroyedMidMigrationEndsRestoredAtTheTarget)
+{
+    VmHarness h;
+    std::string vm1 = h.name("sd1"), vm2 = h.name("sd2");
+    h.ok({"vm", "create", vm1, "--accel", "tcg", "--memory", "768"});
+    h.ok({"vm", "create", vm2, "--accel", "tcg", "--memory", "768"});
+    json before = startWorkload(h, vm1, "fragile");
+    std::string pauseFile = "/tmp/pv-pause-" + std::to_string(::getpid());
+    std::filesystem::remove(pauseFile);
+    pid_t child = ::fork();
+    if (child == 0) {
+        CliRun r = h.pidvisor({"--json", "container", "migrate", vm1, "fragile", "--to", vm2},
+                              {"PIDVISOR_TEST_PAUSE=after-transfer", "PIDVISOR_TEST_PAUSE_FILE=" + pauseFile});
+        ::_exit(r.code == 0 ? 0 : 1);
+    }
+    for (int i = 0; i < 600 && !std::filesystem::exists(pauseFile); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(std::filesystem::exists(pauseFile)) << "the migration never reached the pause point";
+    ASSERT_EQ(h.virsh({"destroy", vm1}).code, 0);
+    std::filesystem::remove(pauseFile);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the migration did not complete";
+    expectSameTree(before, h.ok({"container", "ps", vm2, "fragile"}));
+    json list = h.ok({"checkpoint", "list"});
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(h.ok({"checkpoint", "verify", list[0]["id"]})["verified"], true);
+    EXPECT_EQ(h.ok({"vm", "show", vm1})["state"], "shut off");
+}

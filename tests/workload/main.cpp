@@ -1,0 +1,189 @@
+// pidvisor-testload: workloads for checkpoint tests and benchmarks, shipped
+// in guest images (static, no libraries) so containers can run them.
+//
+//   pidvisor-testload counter FILE [INTERVAL_MS]    count up, write the count to FILE
+//   pidvisor-testload pipe-writer [INTERVAL_MS]     write 1, 2, 3... one per line to stdout
+//   pidvisor-testload pipe-reader FILE              read those lines; FILE gets "LAST ok" or "LAST gap"
+//   pidvisor-testload memory MIB DIR [DIRTY_MIB_S]  hold MIB MiB of known content; DIR/expected has its
+//                                                   checksum; SIGUSR1 writes the live checksum to DIR/actual;
+//                                                   optionally rewrite DIRTY_MIB_S MiB per second (same bytes)
+//   pidvisor-testload bench-syscalls [SCALE]        time getpid, fork+exit+wait and a signal round trip;
+//                                                   prints JSON (ns per getpid, us per fork, us per round trip)
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+namespace {
+
+volatile sig_atomic_t g_checksumWanted = 0;
+
+void writeFile(const std::string& path, const std::string& text)
+{
+    std::string tmp = path + ".tmp";
+    if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+        std::fputs(text.c_str(), f);
+        std::fclose(f);
+        std::rename(tmp.c_str(), path.c_str());
+    }
+}
+
+void sleepMs(long ms)
+{
+    timespec ts{ms / 1000, (ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) < 0) {
+    }
+}
+
+int counter(const std::string& file, long interval)
+{
+    for (unsigned long n = 1;; ++n) {
+        writeFile(file, std::to_string(n) + "\n");
+        sleepMs(interval);
+    }
+}
+
+int pipeWriter(long interval)
+{
+    for (unsigned long n = 1;; ++n) {
+        std::printf("%lu\n", n);
+        std::fflush(stdout);
+        sleepMs(interval);
+    }
+}
+
+int pipeReader(const std::string& file)
+{
+    unsigned long last = 0, n = 0;
+    bool gap = false;
+    char line[64];
+    while (std::fgets(line, sizeof line, stdin)) {
+        n = std::strtoul(line, nullptr, 10);
+        if (last != 0 && n != last + 1)
+            gap = true;
+        last = n;
+        writeFile(file, std::to_string(last) + (gap ? " gap\n" : " ok\n"));
+    }
+    return 0;
+}
+
+std::uint64_t fill(std::vector<std::uint64_t>& buf, std::size_t from, std::size_t to)
+{
+    for (std::size_t i = from; i < to; ++i) {
+        std::uint64_t x = i * 0x9E3779B97F4A7C15ULL + 12345;
+        x ^= x >> 31;
+        x *= 0xBF58476D1CE4E5B9ULL;
+        buf[i] = x ^ (x >> 29);
+    }
+    return 0;
+}
+
+std::uint64_t checksum(const std::vector<std::uint64_t>& buf)
+{
+    std::uint64_t h = 1469598103934665603ULL;
+    for (std::uint64_t v : buf)
+        h = (h ^ v) * 1099511628211ULL;
+    return h;
+}
+
+int memory(std::size_t mib, const std::string& dir, std::size_t dirtyMibPerSecond)
+{
+    std::vector<std::uint64_t> buf(mib * 1024 * 1024 / 8);
+    fill(buf, 0, buf.size());
+    writeFile(dir + "/expected", std::to_string(checksum(buf)) + "\n");
+    signal(SIGUSR1, [](int) { g_checksumWanted = 1; });
+    std::size_t cursor = 0, perTick = dirtyMibPerSecond * 1024 * 1024 / 8 / 10;
+    for (;;) {
+        if (g_checksumWanted) {
+            g_checksumWanted = 0;
+            writeFile(dir + "/actual", std::to_string(checksum(buf)) + "\n");
+        }
+        if (perTick) {
+            // Rewrite the same bytes: the pages get dirty, the content stays known.
+            std::size_t end = std::min(buf.size(), cursor + perTick);
+            fill(buf, cursor, end);
+            cursor = end == buf.size() ? 0 : end;
+        }
+        sleepMs(100);
+    }
+}
+
+double secondsSince(std::chrono::steady_clock::time_point t)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+int benchSyscalls(long scale)
+{
+    long getpids = 200000 * scale, forks = 300 * scale, trips = 1000 * scale;
+    auto t = std::chrono::steady_clock::now();
+    for (long i = 0; i < getpids; ++i)
+        syscall(SYS_getpid);
+    double getpidNs = secondsSince(t) * 1e9 / static_cast<double>(getpids);
+
+    t = std::chrono::steady_clock::now();
+    for (long i = 0; i < forks; ++i) {
+        pid_t p = fork();
+        if (p == 0)
+            _exit(0);
+        waitpid(p, nullptr, 0);
+    }
+    double forkUs = secondsSince(t) * 1e6 / static_cast<double>(forks);
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    pid_t parent = getpid();
+    pid_t child = fork();
+    if (child == 0) {
+        int sig;
+        for (;;) {
+            sigwait(&set, &sig);
+            kill(parent, SIGUSR2);
+        }
+    }
+    t = std::chrono::steady_clock::now();
+    for (long i = 0; i < trips; ++i) {
+        int sig;
+        kill(child, SIGUSR1);
+        sigwait(&set, &sig);
+    }
+    double tripUs = secondsSince(t) * 1e6 / static_cast<double>(trips);
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    std::printf("{\"getpid_ns\": %.1f, \"fork_exit_wait_us\": %.1f, \"signal_round_trip_us\": %.2f}\n", getpidNs,
+                forkUs, tripUs);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::string mode = argc > 1 ? argv[1] : "";
+    if (mode == "counter" && argc >= 3)
+        return counter(argv[2], argc > 3 ? std::atol(argv[3]) : 100);
+    if (mode == "pipe-writer")
+        return pipeWriter(argc > 2 ? std::atol(argv[2]) : 100);
+    if (mode == "pipe-reader" && argc >= 3)
+        return pipeReader(argv[2]);
+    if (mode == "memory" && argc >= 4)
+        return memory(std::strtoul(argv[2], nullptr, 10), argv[3], argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 0);
+    if (mode == "bench-syscalls")
+        return benchSyscalls(argc > 2 ? std::atol(argv[2]) : 1);
+    std::fprintf(stderr, "usage: pidvisor-testload counter FILE [MS] | pipe-writer [MS] | pipe-reader FILE | "
+                         "memory MIB DIR [DIRTY_MIB_PER_S] | bench-syscalls [SCALE]\n");
+    return 2;
+}
