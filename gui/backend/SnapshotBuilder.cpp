@@ -1,0 +1,156 @@
+#include "SnapshotBuilder.h"
+
+#include "protocol/ObjectText.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+namespace pidvisor::gui {
+
+using nlohmann::json;
+using namespace pidvisor::manager;
+
+namespace {
+
+std::int64_t nowMillis()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::optional<std::int64_t> optionalInt(const json& spec, const char* key)
+{
+    auto it = spec.find(key);
+    if (it == spec.end() || !it->is_number_integer())
+        return std::nullopt;
+    return it->get<std::int64_t>();
+}
+
+ContainerInfo parseSpec(const std::string& specJson)
+{
+    ContainerInfo info;
+    json spec = json::parse(specJson, nullptr, false);
+    if (!spec.is_object())
+        return info;
+    if (auto argv = spec.find("argv"); argv != spec.end() && argv->is_array())
+        info.command = protocol::joinArgv(*argv);
+    info.hostname = spec.value("hostname", "");
+    info.cwd = spec.value("cwd", "");
+    if (auto env = spec.find("env"); env != spec.end() && env->is_array())
+        for (const auto& e : *env)
+            if (e.is_string())
+                info.env.push_back(e.get<std::string>());
+    info.memoryMiB = optionalInt(spec, "memory_mib");
+    info.pidsMax = optionalInt(spec, "pids_max");
+    if (auto init = spec.find("init"); init != spec.end() && init->is_boolean())
+        info.init = init->get<bool>();
+    return info;
+}
+
+} // namespace
+
+SnapshotCounts countSnapshot(const InventorySnapshot& snapshot)
+{
+    SnapshotCounts c;
+    c.hosts = static_cast<int>(snapshot.hosts.size());
+    c.checkpoints = static_cast<int>(snapshot.checkpoints.size());
+    for (const auto& host : snapshot.hosts) {
+        c.connectedHosts += host.link == HostInfo::Link::Connected;
+        for (const auto& vm : host.vms) {
+            ++c.vms;
+            c.runningVms += vm.record.state == "running" && !vm.record.missing;
+            for (const auto& ct : vm.containers) {
+                ++c.containers;
+                c.runningContainers += ct.record.state == "running";
+                c.processes += static_cast<int>(ct.processes.size());
+            }
+        }
+    }
+    return c;
+}
+
+ContainerInfo SnapshotBuilder::describeContainer(const ContainerRecord& record)
+{
+    auto it = m_specs.find(record.id);
+    if (it == m_specs.end() || it->second.json != record.specJson)
+        it = m_specs.insert_or_assign(record.id, CachedSpec{record.specJson, parseSpec(record.specJson)}).first;
+    ContainerInfo info = it->second.info;
+    info.record = record;
+    return info;
+}
+
+Result<VmInfo> SnapshotBuilder::describeVm(const Inventory& inventory, const VmRecord& record, const LiveHost* live)
+{
+    VmInfo vm;
+    vm.record = record;
+    const LiveVm* liveVm = nullptr;
+    if (live) {
+        vm.busy = live->busyVms.count(record.name) > 0;
+        if (auto it = live->vms.find(record.name); it != live->vms.end())
+            liveVm = &it->second;
+    }
+    if (liveVm)
+        vm.agent = liveVm->agent;
+    PV_TRY(auto containers, inventory.containers(record.id));
+    vm.containers.reserve(containers.size());
+    for (const auto& c : containers) {
+        ContainerInfo info = describeContainer(c);
+        if (liveVm && liveVm->polled) {
+            info.live = true;
+            if (auto p = liveVm->processes.find(c.name); p != liveVm->processes.end())
+                info.processes = p->second;
+        }
+        vm.containers.push_back(std::move(info));
+    }
+    return vm;
+}
+
+Result<SnapshotPtr> SnapshotBuilder::build(const Inventory& inventory, const std::map<std::string, LiveHost>& live)
+{
+    auto started = std::chrono::steady_clock::now();
+    auto snapshot = std::make_shared<InventorySnapshot>();
+    snapshot->inventoryPath = inventory.path();
+    snapshot->takenAt = nowMillis();
+    PV_TRY(auto hosts, inventory.hosts());
+    PV_TRY(auto vms, inventory.vms());
+    for (const auto& h : hosts) {
+        HostInfo host;
+        host.record = h;
+        const LiveHost* liveHost = nullptr;
+        if (auto it = live.find(h.uri); it != live.end()) {
+            liveHost = &it->second;
+            host.link = liveHost->link;
+            host.error = liveHost->error;
+            host.libvirtVersion = liveHost->libvirtVersion;
+            host.hypervisorVersion = liveHost->hypervisorVersion;
+            host.hostname = liveHost->hostname;
+        }
+        for (const auto& v : vms) {
+            if (v.hostId != h.id)
+                continue;
+            PV_TRY(VmInfo vm, describeVm(inventory, v, liveHost));
+            host.vms.push_back(std::move(vm));
+        }
+        snapshot->hosts.push_back(std::move(host));
+    }
+    // Connections that never reached libvirt have no inventory row yet.
+    for (const auto& [uri, liveHost] : live) {
+        bool known = std::any_of(hosts.begin(), hosts.end(), [&](const HostRecord& h) { return h.uri == uri; });
+        if (known)
+            continue;
+        HostInfo host;
+        host.record.uri = uri;
+        host.record.name = uri;
+        host.link = liveHost.link;
+        host.error = liveHost.error;
+        snapshot->hosts.push_back(std::move(host));
+    }
+    PV_TRY(snapshot->checkpoints, inventory.checkpoints());
+    snapshot->buildMicros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    return SnapshotPtr(std::move(snapshot));
+}
+
+} // namespace pidvisor::gui

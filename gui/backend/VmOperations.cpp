@@ -1,0 +1,155 @@
+#include "VmOperations.h"
+
+#include "models/Format.h"
+
+namespace pidvisor::gui::ops {
+
+using nlohmann::json;
+using namespace pidvisor::manager;
+
+namespace {
+
+OperationSpec base(const char* kind, const QString& uri, const QString& target)
+{
+    OperationSpec spec;
+    spec.kind = kind;
+    spec.hostUri = uri;
+    spec.target = target;
+    return spec;
+}
+
+std::string str(const QString& s)
+{
+    return s.toStdString();
+}
+
+} // namespace
+
+OperationSpec createVm(const QString& uri, const VmCreateOptions& options)
+{
+    OperationSpec spec = base("vm.create", uri, QString::fromStdString(options.name));
+    spec.exclusiveVms = {options.name};
+    spec.body = [options](OperationContext& ctx) -> Result<OperationResult> {
+        PV_TRY(VmView v, ctx.session->vms().create(options, ctx.progress));
+        QString ready = v.record.bootToReadyMs ? format::millis(*v.record.bootToReadyMs) : QString("?");
+        return OperationResult{QString("ready in %1 (%2, kernel %3)")
+                                   .arg(ready, QString::fromStdString(v.record.accel),
+                                        QString::fromStdString(v.record.kernelRelease)),
+                               v.toJson()};
+    };
+    return spec;
+}
+
+OperationSpec startVm(const QString& uri, const QString& vm, const QString& consoleLog)
+{
+    OperationSpec spec = base("vm.start", uri, vm);
+    spec.exclusiveVms = {str(vm)};
+    spec.logPath = consoleLog;
+    spec.body = [name = str(vm)](OperationContext& ctx) -> Result<OperationResult> {
+        PV_TRY_STATUS(ctx.session->vms().start(name, std::chrono::seconds(180), ctx.progress));
+        PV_TRY(VmView v, ctx.session->vms().show(name));
+        return OperationResult{"ready in " + format::millis(v.record.bootToReadyMs.value_or(0)), v.toJson()};
+    };
+    return spec;
+}
+
+OperationSpec stopVm(const QString& uri, const QString& vm)
+{
+    OperationSpec spec = base("vm.stop", uri, vm);
+    spec.exclusiveVms = {str(vm)};
+    spec.body = [name = str(vm)](OperationContext& ctx) -> Result<OperationResult> {
+        report(ctx.progress, "shutting down");
+        PV_TRY(std::string how, ctx.session->vms().stop(name, std::chrono::seconds(60)));
+        return OperationResult{QString::fromStdString(how), {}};
+    };
+    return spec;
+}
+
+OperationSpec destroyVm(const QString& uri, const QString& vm)
+{
+    OperationSpec spec = base("vm.destroy", uri, vm);
+    spec.exclusiveVms = {str(vm)};
+    spec.body = [name = str(vm)](OperationContext& ctx) -> Result<OperationResult> {
+        PV_TRY_STATUS(ctx.session->vms().destroy(name));
+        return OperationResult{"powered off", {}};
+    };
+    return spec;
+}
+
+OperationSpec deleteVm(const QString& uri, const QString& vm, bool force)
+{
+    OperationSpec spec = base("vm.rm", uri, vm);
+    spec.exclusiveVms = {str(vm)};
+    spec.body = [name = str(vm), force](OperationContext& ctx) -> Result<OperationResult> {
+        PV_TRY_STATUS(ctx.session->vms().remove(name, force));
+        return OperationResult{"deleted", {}};
+    };
+    return spec;
+}
+
+OperationSpec createContainer(const QString& uri, const QString& vm, const json& args)
+{
+    QString name = QString::fromStdString(args.value("name", ""));
+    OperationSpec spec = base("container.create", uri, vm + "/" + name);
+    spec.sharedVms = {str(vm)};
+    spec.body = [vmName = str(vm), args](OperationContext& ctx) -> Result<OperationResult> {
+        report(ctx.progress, "asking the agent");
+        PV_TRY(json c, ctx.session->containers().create(vmName, args));
+        return OperationResult{QString("running, pid 1 is %1 in the VM").arg(c.value("init_pid", 0)), c};
+    };
+    return spec;
+}
+
+OperationSpec execInContainer(const QString& uri, const QString& vm, const QString& container, const QStringList& argv)
+{
+    OperationSpec spec = base("container.exec", uri, vm + "/" + container);
+    spec.sharedVms = {str(vm)};
+    json args{{"argv", json::array()}};
+    for (const QString& a : argv)
+        args["argv"].push_back(str(a));
+    spec.body = [vmName = str(vm), name = str(container), args](OperationContext& ctx) -> Result<OperationResult> {
+        PV_TRY(json r, ctx.session->containers().exec(vmName, name, args));
+        return OperationResult{QString("exit code %1").arg(r.value("exit_code", -1)), r};
+    };
+    return spec;
+}
+
+OperationSpec stopContainer(const QString& uri, const QString& vm, const QString& container)
+{
+    OperationSpec spec = base("container.stop", uri, vm + "/" + container);
+    spec.sharedVms = {str(vm)};
+    spec.body = [vmName = str(vm), name = str(container)](OperationContext& ctx) -> Result<OperationResult> {
+        PV_TRY(json c, ctx.session->containers().stop(vmName, name, 10000));
+        return OperationResult{"stopped", c};
+    };
+    return spec;
+}
+
+OperationSpec killContainer(const QString& uri, const QString& vm, const QString& container, const QString& signal,
+                            bool all)
+{
+    OperationSpec spec = base("container.kill", uri, vm + "/" + container);
+    spec.sharedVms = {str(vm)};
+    spec.body = [vmName = str(vm), name = str(container), sig = str(signal),
+                 all](OperationContext& ctx) -> Result<OperationResult> {
+        PV_TRY(json r, ctx.session->containers().kill(vmName, name, sig, all));
+        return OperationResult{QString("signal %1 sent to %2 process(es)")
+                                   .arg(r.value("signal", 0))
+                                   .arg(r.value("signalled", 0)),
+                               r};
+    };
+    return spec;
+}
+
+OperationSpec deleteContainer(const QString& uri, const QString& vm, const QString& container, bool force)
+{
+    OperationSpec spec = base("container.rm", uri, vm + "/" + container);
+    spec.sharedVms = {str(vm)};
+    spec.body = [vmName = str(vm), name = str(container), force](OperationContext& ctx) -> Result<OperationResult> {
+        PV_TRY_STATUS(ctx.session->containers().remove(vmName, name, force));
+        return OperationResult{"deleted", {}};
+    };
+    return spec;
+}
+
+} // namespace pidvisor::gui::ops

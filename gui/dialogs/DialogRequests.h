@@ -1,0 +1,63 @@
+// DialogRequests: what each dialog hands back when accepted, as plain
+// values. The actions turn them into operations; tests build them directly.
+#pragma once
+
+#include "vm/VmService.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+
+namespace pidvisor::gui {
+
+// A VM to pick in a dialog: its host and name.
+struct VmChoice {
+    QString uri, name;
+    [[nodiscard]] QString label() const { return name + "  (" + uri + ")"; }
+    bool operator==(const VmChoice&) const = default;
+};
+
+struct NewVmRequest {
+    QString uri;
+    manager::VmCreateOptions options;
+};
+
+struct NewContainerRequest {
+    QString uri, vm;
+    nlohmann::json args; // container-create's arguments
+};
+
+struct CheckpointRequest {
+    bool leaveRunning = true;
+    QString tag;
+};
+
+struct RestoreRequest {
+    VmChoice target;
+    QString newName; // empty: the checkpoint's container name
+};
+
+struct MigrateRequest {
+    VmChoice target;
+    bool live = false;
+};
+
+// An exec: the dialog calls `run` with the command; `done` gets the
+// command result (PROTOCOL.md) or an error message.
+struct ExecOutcome {
+    bool ok = false;
+    nlohmann::json result;
+    QString error;
+};
+using ExecRunner = std::function<void(const QStringList& argv, std::function<void(const ExecOutcome&)> done)>;
+
+struct AboutInfo {
+    QString pidvisor, qt, protocol;
+    QStringList hosts; // "qemu:///system: libvirt 9.0.0, QEMU 7.2.0"
+    QStringList agents; // "vm1: agent 0.1.0, kernel 6.12.x"
+};
+
+} // namespace pidvisor::gui

@@ -1,0 +1,133 @@
+#include "NewContainerDialog.h"
+
+#include "protocol/Names.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include "CommandLine.h"
+#include <QPushButton>
+#include <QSpinBox>
+
+namespace pidvisor::gui {
+
+using nlohmann::json;
+
+NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent) : QDialog(parent), m_vm(vm)
+{
+    setWindowTitle("New container in " + vm.name);
+    auto* form = new QFormLayout;
+    m_name = new QLineEdit;
+    m_name->setObjectName("name");
+    m_command = new QLineEdit;
+    m_command->setObjectName("command");
+    m_command->setPlaceholderText("/bin/sh -c 'while sleep 1; do date; done'");
+    m_hostname = new QLineEdit;
+    m_hostname->setObjectName("hostname");
+    m_hostname->setPlaceholderText("its name");
+    m_cwd = new QLineEdit;
+    m_cwd->setPlaceholderText("/");
+    m_env = new QPlainTextEdit;
+    m_env->setPlaceholderText("KEY=VALUE, one a line");
+    m_env->setMaximumHeight(70);
+    m_memory = new QSpinBox;
+    m_memory->setObjectName("memory");
+    m_memory->setRange(0, 1 << 24);
+    m_memory->setSpecialValueText("no limit");
+    m_memory->setSuffix(" MiB");
+    m_pids = new QSpinBox;
+    m_pids->setObjectName("pids");
+    m_pids->setRange(0, 1 << 22);
+    m_pids->setSpecialValueText("no limit");
+    m_init = new QCheckBox("Run a tiny init as pid 1 (forwards signals, reaps orphans)");
+    m_init->setObjectName("init");
+    form->addRow("Name", m_name);
+    form->addRow("Command", m_command);
+    form->addRow("Hostname", m_hostname);
+    form->addRow("Working directory", m_cwd);
+    form->addRow("Environment", m_env);
+    form->addRow("Memory limit", m_memory);
+    form->addRow("Process limit", m_pids);
+    form->addRow(QString(), m_init);
+    m_problem = new QLabel;
+    m_problem->setStyleSheet("color: #b03a2e");
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    m_buttons->button(QDialogButtonBox::Ok)->setText("Create");
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_problem);
+    layout->addWidget(m_buttons);
+    connect(m_name, &QLineEdit::textChanged, this, &NewContainerDialog::validate);
+    connect(m_command, &QLineEdit::textChanged, this, &NewContainerDialog::validate);
+    validate();
+}
+
+QString NewContainerDialog::problem() const
+{
+    if (m_name->text().isEmpty())
+        return "name the container";
+    if (auto ok = protocol::validateName("container name", m_name->text().toStdString()); !ok)
+        return QString::fromStdString(ok.error().message);
+    if (splitCommandLine(m_command->text()).isEmpty())
+        return "give a command";
+    if (!m_cwd->text().isEmpty() && !m_cwd->text().startsWith('/'))
+        return "the working directory must be an absolute path";
+    return {};
+}
+
+void NewContainerDialog::validate()
+{
+    QString why = problem();
+    m_problem->setText(m_name->text().isEmpty() ? QString() : why);
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(why.isEmpty());
+}
+
+NewContainerRequest NewContainerDialog::request() const
+{
+    json args{{"name", m_name->text().toStdString()}, {"argv", json::array()}, {"init", m_init->isChecked()}};
+    for (const QString& a : splitCommandLine(m_command->text()))
+        args["argv"].push_back(a.toStdString());
+    if (!m_hostname->text().isEmpty())
+        args["hostname"] = m_hostname->text().toStdString();
+    if (!m_cwd->text().isEmpty())
+        args["cwd"] = m_cwd->text().toStdString();
+    QStringList env = m_env->toPlainText().split('\n', Qt::SkipEmptyParts);
+    if (!env.isEmpty()) {
+        args["env"] = json::array();
+        for (const QString& e : env)
+            args["env"].push_back(e.trimmed().toStdString());
+    }
+    if (m_memory->value() > 0)
+        args["memory_mib"] = m_memory->value();
+    if (m_pids->value() > 0)
+        args["pids_max"] = m_pids->value();
+    return NewContainerRequest{m_vm.uri, m_vm.name, args};
+}
+
+void NewContainerDialog::setName(const QString& name)
+{
+    m_name->setText(name);
+}
+
+void NewContainerDialog::setCommand(const QString& command)
+{
+    m_command->setText(command);
+}
+
+void NewContainerDialog::setLimits(int memoryMiB, int pids)
+{
+    m_memory->setValue(memoryMiB);
+    m_pids->setValue(pids);
+}
+
+void NewContainerDialog::setInit(bool init)
+{
+    m_init->setChecked(init);
+}
+
+} // namespace pidvisor::gui

@@ -1,0 +1,48 @@
+// NewContainerDialog: asks for a new container in a VM: name, command
+// (split like a shell would), hostname, working directory, environment,
+// memory and pid limits, and whether a tiny init runs as pid 1. request()
+// gives container-create's arguments (PROTOCOL.md).
+#pragma once
+
+#include "DialogRequests.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QSpinBox;
+
+namespace pidvisor::gui {
+
+class NewContainerDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit NewContainerDialog(const VmChoice& vm, QWidget* parent = nullptr);
+
+    [[nodiscard]] NewContainerRequest request() const;
+    void setName(const QString& name);
+    void setCommand(const QString& command);
+    void setLimits(int memoryMiB, int pids);
+    void setInit(bool init);
+    [[nodiscard]] QString problem() const;
+
+private:
+    void validate();
+
+    VmChoice m_vm;
+    QLineEdit* m_name;
+    QLineEdit* m_command;
+    QLineEdit* m_hostname;
+    QLineEdit* m_cwd;
+    QPlainTextEdit* m_env;
+    QSpinBox* m_memory;
+    QSpinBox* m_pids;
+    QCheckBox* m_init;
+    QLabel* m_problem;
+    QDialogButtonBox* m_buttons;
+};
+
+} // namespace pidvisor::gui

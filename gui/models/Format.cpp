@@ -1,0 +1,93 @@
+#include "Format.h"
+
+#include <QDateTime>
+
+#include <nlohmann/json.hpp>
+
+namespace pidvisor::gui::format {
+
+QString bytes(std::int64_t n)
+{
+    static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(n);
+    int unit = 0;
+    while (v >= 1024.0 && unit < 4) {
+        v /= 1024.0;
+        ++unit;
+    }
+    if (unit == 0)
+        return QString::number(n) + " B";
+    return QString::number(v, 'f', v < 10 ? 1 : 0) + " " + units[unit];
+}
+
+QString millis(std::int64_t ms)
+{
+    if (ms < 1000)
+        return QString::number(ms) + " ms";
+    if (ms < 60000)
+        return QString::number(static_cast<double>(ms) / 1000.0, 'f', 1) + " s";
+    return QString::number(ms / 60000) + " min " + QString::number(ms / 1000 % 60) + " s";
+}
+
+QString elapsed(std::int64_t ms)
+{
+    std::int64_t s = ms / 1000;
+    if (s < 3600)
+        return QString::asprintf("%lld:%02lld", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+    return QString::asprintf("%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                             static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+}
+
+QString localTime(std::int64_t unixMillis)
+{
+    if (unixMillis <= 0)
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(unixMillis).toString("yyyy-MM-dd HH:mm:ss");
+}
+
+QString text(const std::string& s)
+{
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+
+std::optional<std::int64_t> durationTotal(const std::string& durationsJson)
+{
+    auto j = nlohmann::json::parse(durationsJson, nullptr, false);
+    if (!j.is_object())
+        return std::nullopt;
+    if (auto it = j.find("total_ms"); it != j.end() && it->is_number())
+        return it->get<std::int64_t>();
+    std::optional<std::int64_t> sum;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& key = it.key();
+        if (it->is_number() && key.size() > 3 && key.compare(key.size() - 3, 3, "_ms") == 0)
+            sum = sum.value_or(0) + it->get<std::int64_t>();
+    }
+    return sum;
+}
+
+QString processState(const std::string& state)
+{
+    static const std::pair<const char*, const char*> names[] = {
+        {"R", "running"}, {"S", "sleeping"}, {"D", "disk sleep"}, {"Z", "zombie"},
+        {"T", "stopped"}, {"t", "traced"},   {"I", "idle"},       {"X", "dead"}};
+    for (const auto& [code, name] : names)
+        if (state == code)
+            return QString("%1 (%2)").arg(code, name);
+    return text(state);
+}
+
+QColor stateColor(const QString& state)
+{
+    if (state == "running" || state == "connected" || state == "complete" || state == "ok" || state == "R" ||
+        state == "S")
+        return QColor(0x2e, 0xa0, 0x43);
+    if (state == "shut off" || state == "stopped" || state == "offline" || state == "cancelled")
+        return QColor(0x8a, 0x8f, 0x98);
+    if (state == "missing" || state == "crashed" || state == "error" || state == "unreachable" || state == "corrupt" ||
+        state == "Z")
+        return QColor(0xd2, 0x3f, 0x31);
+    return QColor(0xd9, 0x8e, 0x04);
+}
+
+} // namespace pidvisor::gui::format

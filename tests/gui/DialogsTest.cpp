@@ -1,0 +1,126 @@
+// The dialogs on their own: validation, what they hand back, and the exec
+// dialog's run-and-show cycle through its runner.
+#include "GuiTests.h"
+
+#include "dialogs/AboutDialog.h"
+#include "dialogs/ExecDialog.h"
+#include "dialogs/MigrateDialog.h"
+#include "dialogs/NewContainerDialog.h"
+#include "dialogs/NewVmDialog.h"
+#include "dialogs/RestoreDialog.h"
+
+#include <QDialogButtonBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTest>
+
+namespace pidvisor::gui::test {
+
+class DialogsTest : public QObject {
+    Q_OBJECT
+private slots:
+    void newVmValidatesAndRoundTrips()
+    {
+        NewVmDialog d({"qemu:///system", "test:///default"}, "test:///default");
+        auto* ok = d.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        QVERIFY(!ok->isEnabled());
+        d.findChild<QLineEdit*>("name")->setText("bad name!");
+        QVERIFY(!ok->isEnabled());
+        QVERIFY(!d.problem().isEmpty());
+        NewVmRequest r;
+        r.uri = "qemu:///system";
+        r.options.name = "demo";
+        r.options.memoryMiB = 768;
+        r.options.vcpus = 2;
+        r.options.kernel = "container";
+        r.options.accel = "tcg";
+        r.options.bootTimeout = std::chrono::seconds(300);
+        d.setRequest(r);
+        QVERIFY(ok->isEnabled());
+        NewVmRequest back = d.request();
+        QCOMPARE(back.uri, r.uri);
+        QCOMPARE(back.options.name, std::string("demo"));
+        QCOMPARE(back.options.memoryMiB, 768);
+        QCOMPARE(back.options.vcpus, 2);
+        QCOMPARE(back.options.kernel, std::string("container"));
+        QCOMPARE(back.options.accel, std::string("tcg"));
+        QCOMPARE(back.options.bootTimeout.count(), 300);
+    }
+
+    void newContainerBuildsCreateArguments()
+    {
+        NewContainerDialog d(VmChoice{"qemu:///system", "vm1"});
+        auto* ok = d.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        d.setName("web");
+        QVERIFY(!ok->isEnabled()); // no command yet
+        d.setCommand("/bin/sh -c 'sleep 1000 & sleep 1000'");
+        d.setLimits(64, 20);
+        d.setInit(true);
+        QVERIFY(ok->isEnabled());
+        NewContainerRequest r = d.request();
+        QCOMPARE(r.vm, QString("vm1"));
+        QCOMPARE(r.args["name"].get<std::string>(), std::string("web"));
+        QCOMPARE(r.args["argv"].size(), 3u);
+        QCOMPARE(r.args["argv"][2].get<std::string>(), std::string("sleep 1000 & sleep 1000"));
+        QCOMPARE(r.args["memory_mib"].get<int>(), 64);
+        QCOMPARE(r.args["pids_max"].get<int>(), 20);
+        QVERIFY(r.args["init"].get<bool>());
+        QVERIFY(!r.args.contains("hostname"));
+    }
+
+    void execShowsOutputAndExitCode()
+    {
+        QStringList seen;
+        std::function<void(const ExecOutcome&)> pending;
+        ExecDialog d("vm1/web", [&](const QStringList& argv, std::function<void(const ExecOutcome&)> done) {
+            seen = argv;
+            pending = std::move(done);
+        });
+        d.setCommand("echo 'hello world'");
+        d.run();
+        QCOMPARE(seen, QStringList({"echo", "hello world"}));
+        QVERIFY(d.running());
+        d.run(); // ignored while one runs
+        pending(ExecOutcome{true, {{"exit_code", 3}, {"stdout", "hello world\n"}, {"stderr", ""}}, {}});
+        QVERIFY(!d.running());
+        QVERIFY(d.output().contains("hello world"));
+        QCOMPARE(d.status(), QString("exit code 3"));
+        d.run();
+        pending(ExecOutcome{false, {}, "failed_precondition: container 'web' is not running"});
+        QVERIFY(d.status().contains("not running"));
+    }
+
+    void restoreAndMigratePickTargets()
+    {
+        manager::CheckpointRecord cp;
+        cp.id = "abcdef0123456789";
+        cp.containerName = "web";
+        cp.vmName = "vm1";
+        std::vector<VmChoice> vms{{"qemu:///system", "vm2"}, {"qemu:///system", "vm3"}};
+        RestoreDialog restore(cp, vms);
+        restore.setTarget(vms[1]);
+        restore.setNewName("web-copy");
+        QCOMPARE(restore.request().target, vms[1]);
+        QCOMPARE(restore.request().newName, QString("web-copy"));
+        MigrateDialog migrate("vm1/web", vms, vms[1]);
+        migrate.setLive(true);
+        QCOMPARE(migrate.request().target, vms[1]);
+        QVERIFY(migrate.request().live);
+        MigrateDialog none("vm1/web", {}, std::nullopt);
+        QVERIFY(!none.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled());
+    }
+
+    void aboutListsVersions()
+    {
+        AboutInfo info{"0.1.0", "6.4.2", "1", {"qemu:///system: libvirt 9.0.0, QEMU 7.2.0"}, {}};
+        QString text = AboutDialog::text(info);
+        QVERIFY(text.contains("libvirt 9.0.0"));
+        QVERIFY(text.contains("agent protocol</b> 1"));
+    }
+};
+
+PIDVISOR_GUI_TEST(DialogsTest)
+
+} // namespace pidvisor::gui::test
+
+#include "DialogsTest.moc"
