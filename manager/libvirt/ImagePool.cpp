@@ -9,7 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 namespace pidvisor::manager {
 
@@ -56,6 +61,72 @@ Result<VolumePtr> ImagePool::lookup(const std::string& name) const
     return vol;
 }
 
+namespace {
+
+// Uploads within this process run one at a time: two VMs created at once
+// need the same kernel and initramfs volumes, and the second one should find
+// them complete instead of racing to create them.
+std::mutex g_uploadMutex;
+
+} // namespace
+
+std::optional<std::string> ImagePool::completeVolumePath(const std::string& name, unsigned long long size) const
+{
+    auto vol = lookup(name);
+    virResetLastError();
+    if (!vol)
+        return std::nullopt;
+    virStorageVolInfo info{};
+    if (virStorageVolGetInfo(vol->get(), &info) < 0 || info.capacity != size || info.allocation < size) {
+        virResetLastError();
+        return std::nullopt;
+    }
+    LibvirtString path(virStorageVolGetPath(vol->get()));
+    if (!path)
+        return std::nullopt;
+    return std::string(path.get());
+}
+
+Result<std::optional<std::string>> ImagePool::awaitForeignUpload(const std::string& name, unsigned long long size,
+                                                               const ProgressFn& progress) const
+{
+    // Another process (a second manager, the CLI next to the GUI) may be
+    // uploading this volume: wait while its allocation grows; a volume that
+    // stops growing short of its size is a leftover of an interrupted upload.
+    unsigned long long last = 0;
+    auto lastChange = std::chrono::steady_clock::now();
+    for (;;) {
+        if (auto path = completeVolumePath(name, size))
+            return path;
+        auto vol = lookup(name);
+        if (!vol) {
+            if (vol.error().code == ErrorCode::NotFound)
+                return std::optional<std::string>{};
+            return fail(vol.error());
+        }
+        virStorageVolInfo info{};
+        bool known = virStorageVolGetInfo(vol->get(), &info) == 0;
+        virResetLastError();
+        if (known && info.capacity != size) {
+            if (virStorageVolDelete(vol->get(), 0) < 0)
+                return fail(libvirtError("replacing volume '" + name + "' of another size"));
+            return std::optional<std::string>{};
+        }
+        auto now = std::chrono::steady_clock::now();
+        if (known && info.allocation != last) {
+            last = info.allocation;
+            lastChange = now;
+            report(progress, "waiting for another upload of the guest image",
+                   static_cast<int>(std::min(info.allocation, size) * 100 / std::max(size, 1ULL)), name);
+        } else if (now - lastChange > m_uploadStall) {
+            if (virStorageVolDelete(vol->get(), 0) < 0)
+                return fail(libvirtError("removing the incomplete volume '" + name + "'"));
+            return std::optional<std::string>{};
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+}
+
 Result<std::string> ImagePool::ensureFile(const std::string& name, const std::string& localFile,
                                           const ProgressFn& progress)
 {
@@ -64,43 +135,61 @@ Result<std::string> ImagePool::ensureFile(const std::string& name, const std::st
     if (::stat(localFile.c_str(), &st) < 0)
         return failErrno("reading " + localFile, errno);
     auto size = static_cast<unsigned long long>(st.st_size);
-    if (auto existing = lookup(name)) {
-        virStorageVolInfo info{};
-        if (virStorageVolGetInfo(existing->get(), &info) == 0 && info.capacity == size) {
-            LibvirtString path(virStorageVolGetPath(existing->get()));
-            return std::string(path.get());
+    std::lock_guard lock(g_uploadMutex);
+    for (int attempt = 0;; ++attempt) {
+        PV_TRY(std::optional<std::string> ready, awaitForeignUpload(name, size, progress));
+        if (ready)
+            return *ready;
+        // Allocation 0: the file fills as the upload goes, which is how a
+        // concurrent reader tells a complete volume from one being written.
+        std::string xml = "<volume><name>" + xmlEscape(name) + "</name><capacity unit='bytes'>" +
+                          std::to_string(size) + "</capacity><allocation>0</allocation><target><format type='raw'/><permissions><mode>0644</mode></permissions>"
+                          "</target></volume>";
+        VolumePtr vol(virStorageVolCreateXML(m_pool.get(), xml.c_str(), 0));
+        if (!vol) {
+            Error err = libvirtError("creating volume '" + name + "'");
+            if (err.code == ErrorCode::AlreadyExists && attempt < 3)
+                continue; // another process created it just now: wait for its upload
+            return fail(std::move(err));
         }
-        (void)virStorageVolDelete(existing->get(), 0);
+        return upload(std::move(vol), name, localFile, size, progress);
     }
-    virResetLastError();
-    std::string xml = "<volume><name>" + xmlEscape(name) + "</name><capacity unit='bytes'>" + std::to_string(size) +
-                      "</capacity><target><format type='raw'/><permissions><mode>0644</mode></permissions>"
-                      "</target></volume>";
-    VolumePtr vol(virStorageVolCreateXML(m_pool.get(), xml.c_str(), 0));
-    if (!vol)
-        return fail(libvirtError("creating volume '" + name + "'"));
+}
+
+Result<std::string> ImagePool::upload(VolumePtr vol, const std::string& name, const std::string& localFile,
+                                      unsigned long long size, const ProgressFn& progress)
+{
+    // On any failure the partial volume goes, so nobody boots half a kernel.
+    auto discard = [&vol](Error err) -> Result<std::string> {
+        (void)virStorageVolDelete(vol.get(), 0);
+        virResetLastError();
+        return fail(std::move(err));
+    };
     StreamPtr stream(virStreamNew(m_conn.raw(), 0));
     UniqueFd fd(::open(localFile.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!stream || !fd || virStorageVolUpload(vol.get(), stream.get(), 0, size, 0) < 0)
-        return fail(libvirtError("uploading " + localFile));
+    if (!fd)
+        return discard(errnoError("reading " + localFile, errno));
+    if (!stream || virStorageVolUpload(vol.get(), stream.get(), 0, size, 0) < 0)
+        return discard(libvirtError("uploading " + localFile));
     struct Upload {
         int fd;
         unsigned long long done, total;
         const ProgressFn* progress;
-        std::string name;
-    } up{fd.get(), 0, size, &progress, name};
+        const std::string* name;
+    } up{fd.get(), 0, size, &progress, &name};
     auto source = [](virStreamPtr, char* data, size_t n, void* opaque) -> int {
         auto* u = static_cast<Upload*>(opaque);
         ssize_t got = ::read(u->fd, data, n);
         if (got > 0) {
             u->done += static_cast<unsigned long long>(got);
-            report(*u->progress, "uploading the guest image", static_cast<int>(u->done * 100 / u->total), u->name);
+            report(*u->progress, "uploading the guest image", static_cast<int>(u->done * 100 / u->total), *u->name);
         }
         return static_cast<int>(got);
     };
     if (virStreamSendAll(stream.get(), source, &up) < 0 || virStreamFinish(stream.get()) < 0) {
+        Error err = libvirtError("uploading " + localFile);
         virStreamAbort(stream.get());
-        return fail(libvirtError("uploading " + localFile));
+        return discard(std::move(err));
     }
     LibvirtString path(virStorageVolGetPath(vol.get()));
     return std::string(path.get());

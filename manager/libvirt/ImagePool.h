@@ -8,6 +8,9 @@
 
 #include "core/Progress.h"
 
+#include <chrono>
+#include <optional>
+
 namespace pidvisor::manager {
 
 inline constexpr const char* kPoolName = "pidvisor";
@@ -24,6 +27,9 @@ public:
     // size is there already; returns its path on the hypervisor host.
     [[nodiscard]] Result<std::string> ensureFile(const std::string& name, const std::string& localFile,
                                                  const ProgressFn& progress);
+    // How long a volume being uploaded by someone else may stop growing
+    // before it counts as abandoned and is replaced.
+    void setUploadStallTimeout(std::chrono::milliseconds t) { m_uploadStall = t; }
     [[nodiscard]] Result<std::string> createDisk(const std::string& name, std::int64_t sizeMiB);
     [[nodiscard]] Status remove(const std::string& name);
     // Downloads a file of the pool (a console log) as text, at most maxBytes from its end.
@@ -31,10 +37,22 @@ public:
 
 private:
     [[nodiscard]] Result<VolumePtr> lookup(const std::string& name) const;
+    // The path of volume `name` when it holds all `size` bytes.
+    [[nodiscard]] std::optional<std::string> completeVolumePath(const std::string& name,
+                                                               unsigned long long size) const;
+    // Waits out an upload of `name` by someone else; the path when it
+    // completes, nothing when there is no usable volume (none, or a stale one,
+    // which it removes).
+    [[nodiscard]] Result<std::optional<std::string>> awaitForeignUpload(const std::string& name,
+                                                                       unsigned long long size,
+                                                                       const ProgressFn& progress) const;
+    [[nodiscard]] Result<std::string> upload(VolumePtr vol, const std::string& name, const std::string& localFile,
+                                             unsigned long long size, const ProgressFn& progress);
 
     const Connection& m_conn;
     PoolPtr m_pool;
     std::string m_dir;
+    std::chrono::milliseconds m_uploadStall{20000};
 };
 
 // The pool directory for a URI: /var/lib/pidvisor/pool for system

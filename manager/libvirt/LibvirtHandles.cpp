@@ -49,6 +49,10 @@ Error libvirtError(std::string_view what)
         case VIR_ERR_OPERATION_TIMEOUT:
             code = ErrorCode::Timeout;
             break;
+        case VIR_ERR_DOM_EXIST:
+        case VIR_ERR_STORAGE_VOL_EXIST:
+            code = ErrorCode::AlreadyExists;
+            break;
         default:
             break;
         }
