@@ -8,10 +8,8 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 namespace pidvisor::agent {
 
@@ -33,19 +31,6 @@ std::string gnuTar()
 }
 
 } // namespace
-
-std::string newCheckpointId()
-{
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    std::random_device rd;
-    char suffix[8];
-    std::snprintf(suffix, sizeof suffix, "%06x", rd() & 0xffffff);
-    return std::string("ck-") + stamp + "-" + suffix;
-}
 
 CheckpointManager::CheckpointManager(ContainerManager& containers, std::string stateDir, AgentVersions versions)
     : m_containers(containers), m_root(stateDir + "/checkpoints"), m_logs(stateDir + "/logs"),
@@ -96,7 +81,7 @@ Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestCo
     PV_TRY(auto snap, m_containers.snapshot(r.container));
     if (snap.record.state != "running")
         return fail(ErrorCode::FailedPrecondition, "container '" + r.container + "' is not running");
-    std::string id = r.id.empty() ? newCheckpointId() : r.id;
+    std::string id = r.id.empty() ? protocol::newCheckpointId() : r.id;
     PV_TRY_STATUS(protocol::validateName("checkpoint id", id));
     bool pre = r.kind == "pre-dump";
     std::string dir = directory(id);

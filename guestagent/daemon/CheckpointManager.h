@@ -75,6 +75,4 @@ private:
     AgentVersions m_versions;
 };
 
-[[nodiscard]] std::string newCheckpointId();
-
 } // namespace pidvisor::agent

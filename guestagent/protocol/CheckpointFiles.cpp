@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <filesystem>
+#include <random>
 
 namespace pidvisor::protocol {
 
@@ -72,6 +74,19 @@ std::uint64_t totalSize(const std::vector<CheckpointFile>& files)
     for (const auto& f : files)
         n += f.size;
     return n;
+}
+
+std::string newCheckpointId()
+{
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    std::random_device rd;
+    char suffix[8];
+    std::snprintf(suffix, sizeof suffix, "%06x", rd() & 0xffffff);
+    return std::string("ck-") + stamp + "-" + suffix;
 }
 
 Status validateCheckpointPath(std::string_view path)

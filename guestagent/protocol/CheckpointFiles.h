@@ -37,6 +37,9 @@ struct CheckpointFile {
 [[nodiscard]] std::string checkpointDigest(const std::vector<CheckpointFile>& files);
 [[nodiscard]] std::uint64_t totalSize(const std::vector<CheckpointFile>& files);
 
+// "ck-20261129-101530-a1b2c3": sortable, unique enough, a valid name.
+[[nodiscard]] std::string newCheckpointId();
+
 // Relative, no "..", no empty parts, only [A-Za-z0-9._-/].
 [[nodiscard]] Status validateCheckpointPath(std::string_view path);
 

@@ -26,10 +26,6 @@ constexpr int kMaxPreDumpRounds = 4;
 // Stop pre-dumping once a round moves less than this.
 constexpr std::uint64_t kSmallRound = 2ULL << 20;
 
-std::int64_t millisSince(Clock::time_point t)
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
 
 Result<json> readManifest(const CheckpointRecord& cp)
 {
@@ -92,7 +88,7 @@ Result<MigrationReport> CheckpointService::migrate(const std::string& vm, const 
         PV_TRY(auto source, m_vms.agent(vm));
         PV_TRY(auto target, m_vms.agent(targetVm));
         PV_TRY(json sourceHello, requireCheckpointSupport(*source, vm));
-        std::string id = newHostCheckpointId();
+        std::string id = protocol::newCheckpointId();
         op.addDetail("id", id);
         json probe{{"criu_version", sourceHello["capabilities"]["criu"].value("version", "")}};
         PV_TRY_STATUS(checkTarget(*target, targetVm, probe, container));

@@ -23,10 +23,6 @@ namespace cmd = protocol::cmd;
 
 namespace {
 
-std::int64_t millisSince(Clock::time_point t)
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
 
 json parsedOr(const std::string& text, json fallback)
 {
@@ -35,19 +31,6 @@ json parsedOr(const std::string& text, json fallback)
 }
 
 } // namespace
-
-std::string newHostCheckpointId()
-{
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    std::random_device rd;
-    char suffix[8];
-    std::snprintf(suffix, sizeof suffix, "%06x", rd() & 0xffffff);
-    return std::string("ck-") + stamp + "-" + suffix;
-}
 
 json CheckpointService::toJson(const CheckpointRecord& r)
 {
@@ -139,7 +122,7 @@ Result<CheckpointRecord> CheckpointService::checkpoint(const std::string& vm, co
         PV_TRY_STATUS(protocol::validateName("container name", container));
         PV_TRY(auto agent, m_vms.agent(vm));
         PV_TRY_STATUS(requireCheckpointSupport(*agent, vm));
-        std::string id = newHostCheckpointId();
+        std::string id = protocol::newCheckpointId();
         op.addDetail("id", id);
         auto started = Clock::now();
         // CRIU leaves the container running; it ends (without

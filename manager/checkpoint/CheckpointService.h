@@ -99,9 +99,6 @@ private:
     VmService& m_vms;
 };
 
-// "ck-20261129-101530-a1b2c3": sortable, unique, a valid name.
-[[nodiscard]] std::string newHostCheckpointId();
-
 // Test hook: with PIDVISOR_TEST_PAUSE=<phase>, the manager creates the file
 // $PIDVISOR_TEST_PAUSE_FILE when it reaches that phase and waits until it
 // is removed, so a test can break things at a precise moment.

@@ -3,6 +3,8 @@
 
 #include "CheckpointTransfer.h"
 
+#include "vm/ContainerService.h"
+
 #include "protocol/Commands.h"
 
 #include <unistd.h>
@@ -172,15 +174,7 @@ void CheckpointService::refreshContainer(const std::string& vm, const std::strin
         (void)m_vms.inventory().deleteContainer(vmRecord->id, name);
         return;
     }
-    const json& c = *info->result;
-    ContainerRecord r;
-    r.vmId = vmRecord->id;
-    r.name = name;
-    r.state = c.value("state", "");
-    r.initPid = c.value("init_pid", 0);
-    r.specJson = c.value("spec", json::object()).dump();
-    r.processCount = c.value("processes", 0);
-    (void)m_vms.inventory().upsertContainer(r);
+    (void)m_vms.inventory().upsertContainer(containerRecordFromAgent(vmRecord->id, *info->result));
 }
 
 } // namespace pidvisor::manager

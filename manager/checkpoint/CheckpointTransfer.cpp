@@ -10,12 +10,10 @@ namespace pidvisor::manager {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-namespace {
 std::int64_t millisSince(Clock::time_point t)
 {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
 }
-} // namespace
 
 std::string formatBytes(std::uint64_t bytes)
 {

@@ -30,5 +30,6 @@ struct TransferStats {
                                                    const ProgressFn& progress);
 
 [[nodiscard]] std::string formatBytes(std::uint64_t bytes);
+[[nodiscard]] std::int64_t millisSince(std::chrono::steady_clock::time_point start);
 
 } // namespace pidvisor::manager

@@ -9,6 +9,18 @@ namespace pidvisor::manager {
 using nlohmann::json;
 namespace cmd = protocol::cmd;
 
+ContainerRecord containerRecordFromAgent(std::int64_t vmId, const json& c)
+{
+    ContainerRecord r;
+    r.vmId = vmId;
+    r.name = c.value("name", "");
+    r.state = c.value("state", "");
+    r.initPid = c.value("init_pid", 0);
+    r.specJson = c.value("spec", json::object()).dump();
+    r.processCount = c.value("processes", 0);
+    return r;
+}
+
 Result<protocol::Response> ContainerService::call(const std::string& vm, std::string_view command, json args,
                                                   std::chrono::milliseconds timeout)
 {
@@ -22,14 +34,7 @@ Result<protocol::Response> ContainerService::call(const std::string& vm, std::st
 Status ContainerService::remember(const std::string& vm, const json& c)
 {
     PV_TRY(VmRecord rec, m_vms.record(vm));
-    ContainerRecord r;
-    r.vmId = rec.id;
-    r.name = c.value("name", "");
-    r.state = c.value("state", "");
-    r.initPid = c.value("init_pid", 0);
-    r.specJson = c.value("spec", json::object()).dump();
-    r.processCount = c.value("processes", 0);
-    PV_TRY(std::int64_t id, m_vms.inventory().upsertContainer(r));
+    PV_TRY(std::int64_t id, m_vms.inventory().upsertContainer(containerRecordFromAgent(rec.id, c)));
     (void)id;
     return {};
 }
@@ -59,14 +64,8 @@ Result<json> ContainerService::list(const std::string& vm)
     PV_TRY(protocol::Response r, call(vm, cmd::ContainerList, json::object()));
     PV_TRY(VmRecord rec, m_vms.record(vm));
     std::vector<ContainerRecord> records;
-    for (const auto& c : (*r.result)["containers"]) {
-        ContainerRecord cr;
-        cr.name = c.value("name", "");
-        cr.state = c.value("state", "");
-        cr.initPid = c.value("init_pid", 0);
-        cr.specJson = c.value("spec", json::object()).dump();
-        records.push_back(cr);
-    }
+    for (const auto& c : (*r.result)["containers"])
+        records.push_back(containerRecordFromAgent(rec.id, c));
     PV_TRY_STATUS(m_vms.inventory().replaceContainers(rec.id, records));
     return (*r.result)["containers"];
 }

@@ -9,6 +9,9 @@
 
 namespace pidvisor::manager {
 
+// The inventory's row for a container object of the agent (PROTOCOL.md).
+[[nodiscard]] ContainerRecord containerRecordFromAgent(std::int64_t vmId, const nlohmann::json& container);
+
 class ContainerService {
 public:
     explicit ContainerService(VmService& vms) : m_vms(vms) {}

@@ -2,6 +2,8 @@
 // inventory with what libvirt has.
 #include "VmService.h"
 
+#include "ContainerService.h"
+
 #include "libvirt/ImagePool.h"
 
 #include <unistd.h>
@@ -171,6 +173,43 @@ Result<std::shared_ptr<AgentClient>> VmService::agent(const std::string& name, s
     return client;
 }
 
+Result<VmRecord> VmService::adopt(std::int64_t host, const DomainInfo& d,
+                                  const std::optional<PidvisorMetadata>& meta)
+{
+    VmRecord vm;
+    vm.hostId = host;
+    vm.name = d.name;
+    vm.uuid = d.uuid;
+    vm.state = d.state;
+    if (meta) {
+        vm.accel = meta->accel;
+        vm.kernel = meta->kernel;
+        PV_TRY(auto image, m_inventory.findImage(meta->imageId));
+        vm.imageId = image ? meta->imageId : "";
+    }
+    if (auto dom = m_conn.lookup(d.name))
+        if (auto xml = m_conn.xml(dom->get(), true))
+            if (auto facts = readDomainFacts(*xml)) {
+                vm.memoryMiB = facts->memoryMiB;
+                vm.vcpus = facts->vcpus;
+                vm.consoleLog = facts->consoleLogPath;
+                vm.dataDisk = facts->dataDiskPath;
+            }
+    PV_TRY(vm.id, m_inventory.insertVm(vm));
+    return vm;
+}
+
+Status VmService::refreshContainerList(const VmRecord& vm)
+{
+    PV_TRY(auto client, agent(vm.name, std::chrono::seconds(5)));
+    PV_TRY(protocol::Response listed,
+           client->call("container-list", json::object(), CallOptions{std::chrono::seconds(10), {}, {}, {}}));
+    std::vector<ContainerRecord> containers;
+    for (const auto& c : (*listed.result)["containers"])
+        containers.push_back(containerRecordFromAgent(vm.id, c));
+    return m_inventory.replaceContainers(vm.id, containers);
+}
+
 Result<ReconcileReport> VmService::reconcile(bool refreshContainers)
 {
     ReconcileReport report;
@@ -184,7 +223,8 @@ Result<ReconcileReport> VmService::reconcile(bool refreshContainers)
     for (const auto& d : domains) {
         if (!d.metadata)
             continue; // not a Pidvisor VM
-        auto meta = parseMetadata(*d.metadata);
+        auto parsed = parseMetadata(*d.metadata);
+        std::optional<PidvisorMetadata> meta = parsed ? std::optional(*parsed) : std::nullopt;
         auto it = byName.find(d.name);
         if (it != byName.end()) {
             VmRecord& vm = it->second;
@@ -195,34 +235,11 @@ Result<ReconcileReport> VmService::reconcile(bool refreshContainers)
                 PV_TRY_STATUS(m_inventory.updateVm(vm));
                 ++report.updated;
             }
-            continue;
+        } else if (!meta || mayAdopt(meta->owner)) {
+            // Pidvisor's, unknown here, and no other live inventory's.
+            PV_TRY(byName[d.name], adopt(host, d, meta));
+            report.adopted.push_back(d.name);
         }
-        // Pidvisor's but unknown here: adopt it, unless another live
-        // inventory manages it.
-        if (meta && !mayAdopt(meta->owner))
-            continue;
-        VmRecord vm;
-        vm.hostId = host;
-        vm.name = d.name;
-        vm.uuid = d.uuid;
-        vm.state = d.state;
-        if (meta) {
-            vm.accel = meta->accel;
-            vm.kernel = meta->kernel;
-            PV_TRY(auto image, m_inventory.findImage(meta->imageId));
-            vm.imageId = image ? meta->imageId : "";
-        }
-        if (auto dom = m_conn.lookup(d.name))
-            if (auto xml = m_conn.xml(dom->get(), true))
-                if (auto facts = readDomainFacts(*xml)) {
-                    vm.memoryMiB = facts->memoryMiB;
-                    vm.vcpus = facts->vcpus;
-                    vm.consoleLog = facts->consoleLogPath;
-                    vm.dataDisk = facts->dataDiskPath;
-                }
-        PV_TRY(vm.id, m_inventory.insertVm(vm));
-        byName[vm.name] = vm;
-        report.adopted.push_back(d.name);
     }
     for (auto& [name, vm] : byName) {
         bool present = std::any_of(domains.begin(), domains.end(), [&](const DomainInfo& d) { return d.name == name; });
@@ -231,30 +248,14 @@ Result<ReconcileReport> VmService::reconcile(bool refreshContainers)
             report.missing.push_back(name);
         }
     }
-    if (refreshContainers)
-        for (auto& [name, vm] : byName) {
-            if (vm.state != "running" || vm.missing)
-                continue;
-            auto client = agent(name, std::chrono::seconds(5));
-            auto listed = client ? (*client)->call("container-list", json::object(), CallOptions{std::chrono::seconds(10), {}, {}, {}})
-                                 : Result<protocol::Response>(fail(client.error()));
-            if (!listed) {
-                report.problems.push_back(name + ": " + listed.error().message);
-                continue;
-            }
-            std::vector<ContainerRecord> containers;
-            for (const auto& c : (*listed->result)["containers"]) {
-                ContainerRecord rec;
-                rec.vmId = vm.id;
-                rec.name = c.value("name", "");
-                rec.state = c.value("state", "");
-                rec.initPid = c.value("init_pid", 0);
-                rec.specJson = c.value("spec", json::object()).dump();
-                containers.push_back(rec);
-            }
-            PV_TRY_STATUS(m_inventory.replaceContainers(vm.id, containers));
+    for (auto& [name, vm] : byName) {
+        if (!refreshContainers || vm.state != "running" || vm.missing)
+            continue;
+        if (auto refreshed = refreshContainerList(vm); refreshed)
             report.refreshed.push_back(name);
-        }
+        else
+            report.problems.push_back(name + ": " + refreshed.error().message);
+    }
     return report;
 }
 

@@ -5,6 +5,7 @@
 
 #include "protocol/Names.h"
 
+#include <atomic>
 #include <ctime>
 #include <thread>
 
@@ -186,7 +187,20 @@ Status VmService::boot(VmRecord& vm, std::chrono::seconds timeout, const Progres
     vm.state = "running";
     (void)m_inventory.updateVm(vm);
     auto client = std::make_shared<AgentClient>(vm.name, transportFor(vm.name));
-    PV_TRY_STATUS(client->connect(timeout, consoleHint(vm)));
+    // A boot under TCG takes seconds: say how many while waiting.
+    std::atomic<bool> booted{false};
+    std::thread ticker([&] {
+        for (int s = 1; !booted; ++s) {
+            for (int i = 0; i < 10 && !booted; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            if (!booted)
+                report(progress, "booting", -1, vm.accel + ", " + std::to_string(s) + " s");
+        }
+    });
+    auto connected = client->connect(timeout, consoleHint(vm));
+    booted = true;
+    ticker.join();
+    PV_TRY_STATUS(connected);
     vm.bootToReadyMs = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
     json hello = client->hello();
     vm.agentVersion = hello.value("agent_version", "");

@@ -93,6 +93,9 @@ private:
     [[nodiscard]] AgentClient::TransportFactory transportFor(const std::string& name) const;
     [[nodiscard]] std::string consoleHint(const VmRecord& vm) const;
     void forgetAgent(const std::string& name);
+    [[nodiscard]] Result<VmRecord> adopt(std::int64_t host, const DomainInfo& domain,
+                                         const std::optional<PidvisorMetadata>& meta);
+    [[nodiscard]] Status refreshContainerList(const VmRecord& vm);
     [[nodiscard]] Status refreshState(VmRecord& vm);
 
     Inventory& m_inventory;
