@@ -2,6 +2,7 @@
 
 #include "protocol/Commands.h"
 
+#include <algorithm>
 #include <random>
 
 namespace pidvisor::manager {
@@ -71,12 +72,16 @@ void AgentClient::heartbeatLoop()
 void AgentClient::disconnect()
 {
     std::thread reader;
+    std::shared_ptr<AgentTransport> transport;
     {
         std::lock_guard lock(m_mutex);
         m_connected = false;
-        m_transport.reset();
+        transport = std::exchange(m_transport, nullptr);
         reader = std::move(m_reader);
     }
+    // Wakes the reader now rather than at the end of its read timeout.
+    if (transport)
+        transport->interrupt();
     if (reader.joinable())
         reader.join();
     failAll(Error{ErrorCode::Unavailable, "disconnected from the agent in VM '" + m_vm + "'"});
@@ -92,14 +97,24 @@ Status AgentClient::handshake(AgentTransport& transport, std::chrono::steady_clo
 {
     protocol::FrameReader reader;
     std::string nonce = std::to_string(m_nextId++);
+    auto begun = std::chrono::steady_clock::now();
     while (std::chrono::steady_clock::now() < deadline) {
         std::uint64_t id = m_nextId++;
         auto bytes = protocol::encodeFrame(protocol::makeRequest(id, protocol::cmd::Sync, {{"nonce", nonce}}));
         PV_TRY_STATUS(transport.write(*bytes));
         // Everything before our nonce's answer is left over from before.
-        auto wait = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        // QEMU holds what was written before the guest opened its port and
+        // hands it over only when more arrives: while a VM boots, write
+        // often, so the agent answers within a tenth of a second of opening
+        // its port; after ten seconds, once a second.
+        auto interval = std::chrono::steady_clock::now() - begun < std::chrono::seconds(10)
+                            ? std::chrono::milliseconds(100)
+                            : std::chrono::milliseconds(1000);
+        auto wait = std::chrono::steady_clock::now() + interval;
         while (std::chrono::steady_clock::now() < wait) {
-            PV_TRY(std::string chunk, transport.read(std::chrono::milliseconds(200)));
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(wait - std::chrono::steady_clock::now());
+            PV_TRY(std::string chunk, transport.read(std::clamp(left, std::chrono::milliseconds(0),
+                                                                std::chrono::milliseconds(100))));
             reader.feed(chunk);
             while (auto event = reader.next()) {
                 if (!*event)

@@ -5,6 +5,7 @@
 #include "protocol/FrameChannel.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <condition_variable>
@@ -41,6 +42,8 @@ public:
     }
 
     std::string describe() const override { return "unix socket " + m_path; }
+
+    void interrupt() override { (void)::shutdown(m_fd.get(), SHUT_RDWR); }
 
 private:
     UniqueFd m_fd;
@@ -138,6 +141,18 @@ public:
     }
 
     std::string describe() const override { return m_what; }
+
+    void interrupt() override
+    {
+        std::lock_guard lock(m_state->mutex);
+        if (m_state->ended)
+            return;
+        virStreamEventRemoveCallback(m_state->stream.get());
+        virResetLastError();
+        m_state->ended = true;
+        m_state->why = "closed by the manager";
+        m_state->readable.notify_all();
+    }
 
 private:
     std::shared_ptr<StreamState> m_state;

@@ -22,6 +22,8 @@ public:
     // the stream has ended.
     [[nodiscard]] virtual Result<std::string> read(std::chrono::milliseconds timeout) = 0;
     [[nodiscard]] virtual std::string describe() const = 0;
+    // Ends the stream now: a read waiting on another thread returns at once.
+    virtual void interrupt() = 0;
 };
 
 [[nodiscard]] Result<std::unique_ptr<AgentTransport>> openUnixTransport(const std::string& path);

@@ -30,7 +30,7 @@ std::string buildDomainXml(const VmSpec& s)
       << "  <memory unit='MiB'>" << s.memoryMiB << "</memory>\n"
       << "  <vcpu>" << s.vcpus << "</vcpu>\n"
       << "  <os>\n"
-      << "    <type arch='x86_64'>hvm</type>\n"
+      << "    <type arch='x86_64'" << (s.domainType == "test" ? "" : " machine='q35'") << ">hvm</type>\n"
       << "    <kernel>" << e(s.kernelPath) << "</kernel>\n"
       << "    <initrd>" << e(s.initrdPath) << "</initrd>\n"
       << "    <cmdline>" << e(s.cmdline) << "</cmdline>\n"
@@ -45,13 +45,23 @@ std::string buildDomainXml(const VmSpec& s)
       << "  <on_reboot>restart</on_reboot>\n"
       << "  <on_crash>destroy</on_crash>\n"
       << "  <devices>\n";
+    // Under q35 the virtio devices sit on the root complex itself (no
+    // PCIe root ports to enumerate): fewer devices, a faster boot.
+    auto rootSlot = [&](int slot) {
+        return s.domainType == "test" ? std::string()
+                                      : "      <address type='pci' domain='0x0000' bus='0x00' slot='0x0" +
+                                            std::to_string(slot) + "' function='0x0'/>\n";
+    };
     if (!s.dataDiskPath.empty())
         x << "    <disk type='file' device='disk'>\n"
           << "      <driver name='qemu' type='qcow2'/>\n"
           << "      <source file='" << e(s.dataDiskPath) << "'/>\n"
           << "      <target dev='vda' bus='virtio'/>\n"
-          << "    </disk>\n";
-    x << "    <controller type='virtio-serial' index='0'/>\n"
+          << rootSlot(4) << "    </disk>\n";
+    // No USB: nothing here uses it, and probing it costs boot time under TCG.
+    if (s.domainType != "test")
+        x << "    <controller type='usb' model='none'/>\n";
+    x << "    <controller type='virtio-serial' index='0'>\n" << rootSlot(2) << "    </controller>\n"
       << "    <channel type='unix'>\n"
       << "      <source mode='bind'/>\n"
       << "      <target type='virtio' name='" << kAgentChannel << "'/>\n"
@@ -67,7 +77,7 @@ std::string buildDomainXml(const VmSpec& s)
     if (s.domainType != "test")
         x << "    <rng model='virtio'>\n"
           << "      <backend model='random'>/dev/urandom</backend>\n"
-          << "    </rng>\n"
+          << rootSlot(3) << "    </rng>\n"
           << "    <memballoon model='none'/>\n";
     x << "  </devices>\n"
       << "</domain>\n";

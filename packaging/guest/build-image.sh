@@ -86,13 +86,46 @@ images=$PIDVISOR_CACHE/images
 mkdir -p "$images"
 started=$(date +%s%N)
 
+# --- Fast path -----------------------------------------------------------------
+# Hashing every input costs most of a second (the agent alone is tens of MiB,
+# package and kernel resolution fork dozens of processes), and `pidvisor vm
+# create` asks for the image each time. When no input file changed since an
+# earlier call (same paths, sizes, mtimes, inodes), its answer still holds.
+testload=$(dirname "$agent")/pidvisor-testload
+inputs_key=''
+if ((!print_hash)); then
+    inputs_key=$({
+        echo "recipe $RECIPE_VERSION compression $compression kernel $kernel_spec"
+        find "$agent" "$init" "$testload" "$repo/packaging" "$repo/kernelpatch" "$PIDVISOR_CACHE/apt-trixie/lists" \
+            -maxdepth 0 -printf '%p %s %T@ %i\n' 2>/dev/null || true
+        find -L "$repo/packaging" "$repo/kernelpatch" "$PIDVISOR_CACHE/apt-trixie/lists" \
+            -type f -printf '%p %s %T@ %i\n' 2>/dev/null | LC_ALL=C sort || true
+        [[ $kernel_spec == stock || $kernel_spec == container ]] ||
+            find -L "$kernel_spec" -maxdepth 0 -printf '%p %s %T@ %i\n' 2>/dev/null || true
+    } | sha256sum | cut -d' ' -f1)
+    if [[ -r $images/.inputs/$inputs_key ]]; then
+        out=$(<"$images/.inputs/$inputs_key")
+        if [[ $out == "$images"/* && -f $out/manifest.json && -f $out/kernel && -f $out/initrd.img ]]; then
+            progress 100 store "cached $out (inputs unchanged)"
+            echo "$out"
+            exit 0
+        fi
+    fi
+fi
+# Remembers which image these inputs gave.
+remember_inputs() {
+    [[ -n $inputs_key ]] || return 0
+    mkdir -p "$images/.inputs"
+    printf '%s\n' "$out" >"$images/.inputs/$inputs_key.tmp-$$" &&
+        mv -f "$images/.inputs/$inputs_key.tmp-$$" "$images/.inputs/$inputs_key"
+}
+
 # --- Inputs and hash -----------------------------------------------------------
 mapfile -t requested < <(sed -e 's/#.*//' "$here/packages.txt" | tr -s '[:space:]' '\n' | grep .)
 agent_sha=$(sha256_file "$agent")
 init_sha=$(sha256_file "$init")
 # The test workload (tests/workload) rides along when it was built next to
 # the agent: checkpoint tests and benchmarks run it inside containers.
-testload=$(dirname "$agent")/pidvisor-testload
 testload_sha=none
 [[ -x $testload ]] && testload_sha=$(sha256_file "$testload")
 # The recipe is every file here except the developer tools and the docs.
@@ -135,6 +168,7 @@ if ((print_hash)); then
     exit 0
 fi
 if complete; then
+    remember_inputs
     progress 100 store "cached $out"
     echo "$out"
     exit 0
@@ -147,6 +181,7 @@ if ! flock -n 9; then
     flock 9
 fi
 if complete; then
+    remember_inputs
     progress 100 store "cached $out"
     echo "$out"
     exit 0
@@ -291,5 +326,6 @@ chmod a+rx "$PIDVISOR_CACHE" "$images"
 warn_untraversable "$images"
 mv -T "$tmp" "$out" || die "cannot store $out"
 tmp=
+remember_inputs
 progress 100 "done" "$kernel_release, $((kernel_bytes + initrd_bytes)) bytes"
 echo "$out"
