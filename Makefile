@@ -31,7 +31,10 @@ bench: build
 	$(BUILD)/bin/bench_container_create
 	$(BUILD)/bin/bench_gui
 	PIDVISOR_BIN_DIR=$(BUILD)/bin packaging/libvirt-services.sh start
-	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/boot_bench.py
+	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/boot_bench.py --kernel container
+	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/boot_bench.py --kernel stock
+	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/pidns_bench.py
+	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/checkpoint_bench.py
 
 clean:
 	rm -rf $(BUILD)

@@ -4,6 +4,7 @@
 
 #include "protocol/CheckpointFiles.h"
 #include "protocol/Names.h"
+#include "protocol/Timing.h"
 
 #include <sys/stat.h>
 
@@ -18,11 +19,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::int64_t millisSince(Clock::time_point t)
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
 
 // GNU tar keeps overlayfs whiteouts (0:0 devices) and xattrs (opaque dirs).
 std::string gnuTar()
@@ -120,7 +116,7 @@ Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestCo
     context.progress(pre ? "pre-dumping memory" : "dumping with CRIU", 0, 0);
     auto started = Clock::now();
     auto stats = runCriuDump(dump);
-    std::int64_t dumpMs = millisSince(started);
+    std::int64_t dumpMs = protocol::millisSince(started);
     if (!dump.postDumpScript.empty())
         fs::remove(dump.postDumpScript, ec);
     if (!stats) {
@@ -153,7 +149,7 @@ Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestCo
     if (!pre) {
         PV_TRY(manifest["pid_map"], pidMap(dir + "/images", before));
     }
-    manifest["durations_ms"] = {{"dump", dumpMs}, {"hash", millisSince(hashStart)}};
+    manifest["durations_ms"] = {{"dump", dumpMs}, {"hash", protocol::millisSince(hashStart)}};
     manifest["log"] = m_logs + "/" + dump.logFile;
     std::ofstream(dir + (pre ? "/manifest-" + sub + ".json" : "/manifest.json")) << manifest.dump(2) << "\n";
     if (!pre && r.after == "kill")

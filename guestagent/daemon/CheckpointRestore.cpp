@@ -7,6 +7,7 @@
 
 #include "protocol/CheckpointFiles.h"
 #include "protocol/Names.h"
+#include "protocol/Timing.h"
 
 #include <sys/mount.h>
 
@@ -49,10 +50,12 @@ Result<json> CheckpointManager::restore(const std::string& id, const std::string
     if (manifest.value("kind", "") != "dump")
         return fail(ErrorCode::InvalidArgument, "checkpoint '" + id + "' is a pre-dump round, not a checkpoint");
     PV_TRY(auto files, protocol::filesFromManifest(manifest));
+    auto started = std::chrono::steady_clock::now();
     context.progress("verifying the checkpoint", 0, protocol::totalSize(files));
     PV_TRY_STATUS(protocol::verifyCheckpoint(directory(id), files, [&](std::uint64_t done, std::uint64_t total) {
         context.progress("verifying the checkpoint", done, total);
     }));
+    auto verifyMs = protocol::millisSince(started);
     std::string wanted = manifest.value("criu_version", "");
     if (m_versions.criu.empty())
         return fail(ErrorCode::Unsupported, "this VM has no CRIU");
@@ -64,8 +67,11 @@ Result<json> CheckpointManager::restore(const std::string& id, const std::string
     PV_TRY(ContainerSpec spec, ContainerSpec::fromJson(specJson));
     PV_TRY_STATUS(m_containers.reserveForRestore(spec));
     auto restored = restoreInto(id, manifest, spec, context);
-    if (!restored)
+    if (!restored) {
         m_containers.abandon(name);
+        return restored;
+    }
+    (*restored)["durations_ms"]["verify"] = verifyMs;
     return restored;
 }
 
@@ -76,6 +82,7 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
     std::string dir = directory(id);
     std::string upper = store.upperDir(spec.name).string();
     context.progress("unpacking the filesystem", 0, 0);
+    auto unpackStart = std::chrono::steady_clock::now();
     CommandPlan untar;
     untar.argv = {fs::exists("/usr/bin/tar") ? "/usr/bin/tar" : "tar", "--xattrs", "--xattrs-include=*",
                   "--numeric-owner", "-xpf", dir + "/rootfs.tar", "-C", upper};
@@ -96,11 +103,14 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
     request.logFile = "restore-" + spec.name + "-" + id + ".log";
     if (cgroupFd)
         request.cgroupRoot = "/pidvisor/" + spec.name;
+    auto unpackMs = protocol::millisSince(unpackStart);
     context.progress("restoring with CRIU", 0, 0);
+    auto criuStart = std::chrono::steady_clock::now();
     // The pids are compared while every task exists and none runs yet:
     // a mismatch makes CRIU undo the whole restore.
     json pidMap = manifest.value("pid_map", json::array());
     auto pid = runCriuRestore(request, [&](pid_t rootPid) { return verifyRestoredPids(rootPid, pidMap); });
+    auto criuMs = protocol::millisSince(criuStart);
     // The restored tree holds its own copy of this mount.
     ::umount2(root.c_str(), MNT_DETACH);
     if (!pid)
@@ -108,6 +118,7 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
     std::string cgroup = cgroupFd ? m_containers.cgroups().path(spec.name) : "";
     PV_TRY(json info, m_containers.adoptRestored(spec.name, *pid, id, cgroup));
     info["pid_check"] = "same virtual pids and parents as the checkpoint";
+    info["durations_ms"] = {{"unpack", unpackMs}, {"criu_restore", criuMs}};
     return info;
 }
 

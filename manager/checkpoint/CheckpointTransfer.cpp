@@ -10,11 +10,6 @@ namespace pidvisor::manager {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-std::int64_t millisSince(Clock::time_point t)
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
-
 std::string formatBytes(std::uint64_t bytes)
 {
     char buf[32];

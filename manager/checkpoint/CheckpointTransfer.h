@@ -4,6 +4,8 @@
 // round of a migration.
 #pragma once
 
+#include "protocol/Timing.h"
+
 #include "agent/AgentClient.h"
 #include "core/Progress.h"
 
@@ -30,6 +32,6 @@ struct TransferStats {
                                                    const ProgressFn& progress);
 
 [[nodiscard]] std::string formatBytes(std::uint64_t bytes);
-[[nodiscard]] std::int64_t millisSince(std::chrono::steady_clock::time_point start);
+using protocol::millisSince;
 
 } // namespace pidvisor::manager

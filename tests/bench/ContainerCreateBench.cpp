@@ -1,6 +1,9 @@
 // Container create latency: from the request being sent until the agent
 // answers that the container's pid 1 runs its command, against a raw
 // clone3 (same namespaces) + exec of the same command, in the same run.
+// A second baseline adds, with plain syscalls, the private root every
+// container gets (overlay of /, pivot_root, its own /proc and /dev), so the
+// report separates the agent's own cost from the cost of that root.
 //
 //   bench_container_create [iterations]     (root)
 #include "BenchStats.h"
@@ -11,6 +14,9 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,6 +59,60 @@ double rawCloneExec()
     ::close(fds[0]);
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
+    return ms;
+}
+
+// The second baseline's child: the root a container gets, then exec.
+[[noreturn]] void rootedChild(const char* rootfs, const char* overlayOptions)
+{
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0 ||
+        ::mount("overlay", rootfs, "overlay", 0, overlayOptions) < 0 || ::chdir(rootfs) < 0 ||
+        ::syscall(SYS_pivot_root, ".", ".") < 0 || ::umount2(".", MNT_DETACH) < 0 || ::chdir("/") < 0 ||
+        ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0 ||
+        ::mount("tmpfs", "/dev", "tmpfs", MS_NOSUID, "mode=755") < 0 ||
+        ::mknod("/dev/null", S_IFCHR | 0666, makedev(1, 3)) < 0 || ::mkdir("/dev/pts", 0755) < 0 ||
+        ::mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance") < 0 ||
+        ::mkdir("/dev/shm", 01777) < 0 || ::mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+        ::_exit(126);
+    (void)::setsid();
+    char* argv[] = {const_cast<char*>(kCommand), const_cast<char*>("1000"), nullptr};
+    ::execv(kCommand, argv);
+    ::_exit(127);
+}
+
+double rawCloneRootExec(const fs::path& dir, int round)
+{
+    fs::path base = dir / ("raw" + std::to_string(round));
+    for (const char* sub : {"upper", "work", "rootfs"})
+        fs::create_directories(base / sub);
+    std::string options = "lowerdir=/,upperdir=" + (base / "upper").string() + ",workdir=" + (base / "work").string();
+    std::string rootfs = (base / "rootfs").string();
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) < 0)
+        std::abort();
+    auto start = Clock::now();
+    clone_args args{};
+    args.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+    args.exit_signal = SIGCHLD;
+    pid_t pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+    if (pid == 0) {
+        ::close(fds[0]);
+        rootedChild(rootfs.c_str(), options.c_str());
+    }
+    ::close(fds[1]);
+    char c;
+    while (::read(fds[0], &c, 1) > 0) {
+    }
+    double ms = millisSince(start);
+    ::close(fds[0]);
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) >= 126) {
+        std::printf("the rooted baseline failed to set up its root (exit %d)\n", WEXITSTATUS(status));
+        std::exit(1);
+    }
+    fs::remove_all(base);
     return ms;
 }
 
@@ -113,15 +173,17 @@ int main(int argc, char** argv)
     protocol::FrameChannel ch(std::move(*fd));
     std::uint64_t id = 1;
 
-    std::vector<double> create, raw;
+    std::vector<double> create, raw, rooted;
     for (int i = 0; i < 3; ++i) { // warm-up
         (void)rawCloneExec();
+        (void)rawCloneRootExec(agent.dir, i);
         (void)call(ch, id++, "container-create", {{"name", "warm"}, {"argv", {kCommand, "1000"}}});
         (void)call(ch, id++, "container-rm", {{"name", "warm"}, {"force", true}});
     }
     for (int i = 0; i < iterations; ++i) {
         // Interleaved, so drift in machine speed hits both alike.
         raw.push_back(rawCloneExec());
+        rooted.push_back(rawCloneRootExec(agent.dir, i));
         std::string name = "bench" + std::to_string(i);
         auto start = Clock::now();
         auto r = call(ch, id++, "container-create", {{"name", name}, {"argv", {kCommand, "1000"}}});
@@ -137,11 +199,14 @@ int main(int argc, char** argv)
     ::waitpid(agent.pid, nullptr, 0);
     fs::remove_all(agent.dir);
 
-    Summary c = summarize(create), b = summarize(raw);
+    Summary c = summarize(create), b = summarize(raw), r = summarize(rooted);
     std::printf("container create latency (%d runs, command %s):\n", iterations, kCommand);
     printRow("pidvisor container-create (request->running)", c);
     printRow("raw clone3(NEWPID|NEWNS|NEWUTS|NEWIPC)+exec", b);
+    printRow("raw clone3 + overlay root, /proc, /dev + exec", r);
     std::printf("  ratio pidvisor/raw (medians): %.2f   (target <= 1.5; create target < 5 ms)\n",
                 c.median / b.median);
+    std::printf("  ratio pidvisor/raw with the same root (medians): %.2f   (the agent's own cost)\n",
+                c.median / r.median);
     return 0;
 }

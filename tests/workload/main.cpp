@@ -9,6 +9,8 @@
 //                                                   optionally rewrite DIRTY_MIB_S MiB per second (same bytes)
 //   pidvisor-testload bench-syscalls [SCALE]        time getpid, fork+exit+wait and a signal round trip;
 //                                                   prints JSON (ns per getpid, us per fork, us per round trip)
+//   pidvisor-testload time SCRIPT                   run /bin/sh -c SCRIPT, then print the nanoseconds it
+//                                                   took as the last line of stderr (busybox date has no %N)
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -168,6 +170,25 @@ int benchSyscalls(long scale)
     return 0;
 }
 
+int timeScript(const char* script)
+{
+    auto start = std::chrono::steady_clock::now();
+    pid_t child = fork();
+    if (child == 0) {
+        execl("/bin/sh", "sh", "-c", script, static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    int status = 0;
+    if (child < 0 || waitpid(child, &status, 0) < 0) {
+        std::perror("pidvisor-testload time");
+        return 1;
+    }
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+    std::fflush(stdout);
+    std::fprintf(stderr, "%lld\n", static_cast<long long>(ns));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -183,7 +204,9 @@ int main(int argc, char** argv)
         return memory(std::strtoul(argv[2], nullptr, 10), argv[3], argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 0);
     if (mode == "bench-syscalls")
         return benchSyscalls(argc > 2 ? std::atol(argv[2]) : 1);
+    if (mode == "time" && argc >= 3)
+        return timeScript(argv[2]);
     std::fprintf(stderr, "usage: pidvisor-testload counter FILE [MS] | pipe-writer [MS] | pipe-reader FILE | "
-                         "memory MIB DIR [DIRTY_MIB_PER_S] | bench-syscalls [SCALE]\n");
+                         "memory MIB DIR [DIRTY_MIB_PER_S] | bench-syscalls [SCALE] | time SCRIPT\n");
     return 2;
 }
