@@ -30,7 +30,7 @@ std::string gnuTar()
 
 CheckpointManager::CheckpointManager(ContainerManager& containers, std::string stateDir, AgentVersions versions)
     : m_containers(containers), m_root(stateDir + "/checkpoints"), m_logs(stateDir + "/logs"),
-      m_versions(std::move(versions))
+      m_memo(stateDir + "/verified"), m_versions(std::move(versions))
 {
     std::error_code ec;
     fs::create_directories(m_root, ec);
@@ -152,6 +152,8 @@ Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestCo
     manifest["durations_ms"] = {{"dump", dumpMs}, {"hash", protocol::millisSince(hashStart)}};
     manifest["log"] = m_logs + "/" + dump.logFile;
     std::ofstream(dir + (pre ? "/manifest-" + sub + ".json" : "/manifest.json")) << manifest.dump(2) << "\n";
+    if (!pre)
+        m_memo.remember(id, dir, files, false);
     if (!pre && r.after == "kill")
         PV_TRY_STATUS(m_containers.retire(r.container, id));
     return manifest;

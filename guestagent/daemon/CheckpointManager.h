@@ -17,6 +17,7 @@
 
 #include "ContainerManager.h"
 #include "RequestContext.h"
+#include "VerifiedMemo.h"
 
 #include <nlohmann/json.hpp>
 
@@ -72,6 +73,7 @@ private:
     ContainerManager& m_containers;
     std::string m_root; // <state>/checkpoints
     std::string m_logs; // <state>/logs
+    VerifiedMemo m_memo; // <state>/verified
     AgentVersions m_versions;
 };
 

@@ -39,6 +39,7 @@ Status CheckpointManager::remove(const std::string& id)
     if (!fs::exists(directory(id)) && !fs::exists(partial))
         return fail(ErrorCode::NotFound, "no checkpoint '" + id + "' in this VM");
     std::error_code ec;
+    m_memo.forget(id);
     fs::remove_all(partial, ec);
     fs::remove_all(directory(id), ec);
     if (ec)
@@ -90,6 +91,8 @@ Result<json> CheckpointManager::write(const std::string& id, const json& manifes
     PV_TRY(auto all, protocol::filesFromManifest(manifest));
     std::string partial = directory(id) + ".partial";
     std::error_code ec;
+    if (!fs::exists(partial))
+        m_memo.forget(id); // a new upload: nothing of an earlier one counts
     fs::create_directories(partial, ec);
     std::vector<protocol::CheckpointFile> incoming;
     for (const auto& f : all)
@@ -111,6 +114,8 @@ Result<json> CheckpointManager::write(const std::string& id, const json& manifes
         }
         context.progress("receiving the checkpoint", receiver.bytes(), receiver.totalBytes());
     }
+    // Each file was checked as it arrived: remember it as it is now.
+    m_memo.remember(id, partial, incoming, true);
     json result{{"id", id}, {"files", incoming.size()}, {"bytes", receiver.bytes()}, {"complete", false}};
     if (!final)
         return result;

@@ -153,6 +153,21 @@ TEST_F(Checkpoints, RefusalsLeaveEverythingAsItWas)
     EXPECT_NE(verify.code, 0);
     EXPECT_EQ(h.ok({"checkpoint", "show", cp["id"]})["status"], "corrupt");
 
+    // The same inside the VM, through the agent's CLI: the agent hashed
+    // this checkpoint itself and skips hashing unchanged files on restore,
+    // so a byte changed afterwards must still be caught.
+    h.ok({"vm", "exec", vm1, "--", "pidvisor-agent", "container", "checkpoint", "svc", "--leave-running", "--id",
+          "local1"});
+    h.ok({"vm", "exec", vm1, "--", "/bin/sh", "-c",
+          "f=/var/lib/pidvisor/checkpoints/local1/images/inventory.img; "
+          "b=$(dd if=$f bs=1 skip=3 count=1 2>/dev/null | od -An -tx1 | tr -d ' '); "
+          "if [ \"$b\" = 58 ]; then c=Y; else c=X; fi; printf $c | dd of=$f bs=1 seek=3 conv=notrunc"});
+    CliRun inVm = h.pidvisor(
+        {"--json", "vm", "exec", vm1, "--", "pidvisor-agent", "container", "restore", "local1", "--name", "again"});
+    EXPECT_NE(inVm.code, 0);
+    EXPECT_NE(inVm.out.find("images/inventory.img is corrupt"), std::string::npos) << inVm.out << inVm.err;
+    EXPECT_EQ(h.ok({"container", "list", vm1}).size(), 1U) << "a corrupt checkpoint left something behind";
+
     // An older CRIU at the target than the checkpoint's.
     json cp2 = h.ok({"container", "checkpoint", vm1, "svc", "--leave-running"});
     std::string manifestPath = cp2["path"].get<std::string>() + "/manifest.json";
