@@ -1,6 +1,7 @@
 #include "AgentServer.h"
 
 #include "ContainerManager.h"
+#include "CpuTuning.h"
 #include "Dispatcher.h"
 #include "Log.h"
 #include "Session.h"
@@ -223,7 +224,8 @@ int serve(const ServeOptions& options)
     if (!options.portPath.empty())
         std::thread(portLoop, options.portPath, std::cref(dispatcher)).detach();
     logInfo("READY socket=" + options.socketPath + " state=" + stateDir + " pid-space=" + info.pidSpace +
-            " cgroups=" + cgroups.mode() + " containers=" + std::to_string(containers.list().size()));
+            " cgroups=" + cgroups.mode() + " containers=" + std::to_string(containers.list().size()) +
+            " hypervisor=" + (*hypervisorVendor() ? hypervisorVendor() : "none"));
 
     int sig = 0;
     while (::sigwait(&stopSignals, &sig) != 0) {

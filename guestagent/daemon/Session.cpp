@@ -39,9 +39,12 @@ public:
     {
         header["kind"] = "data";
         header["id"] = m_id;
-        PV_TRY(std::string bytes, protocol::encodeFrame(Frame{std::move(header), std::string(payload)}));
+        // The payload (a megabyte of checkpoint) goes out as it is: every
+        // copy costs under TCG.
+        PV_TRY(std::string prefix, protocol::encodeFramePrefix(header, payload.size()));
         std::lock_guard lock(m_shared->writeMutex);
-        return protocol::writeAll(m_shared->fd.get(), bytes);
+        PV_TRY_STATUS(protocol::writeAll(m_shared->fd.get(), prefix));
+        return protocol::writeAll(m_shared->fd.get(), payload);
     }
 
     Status sendRaw(std::string_view bytes) override

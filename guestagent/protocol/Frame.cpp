@@ -20,24 +20,27 @@ std::uint32_t getU32(const char* p)
 
 } // namespace
 
+Result<std::string> encodeFramePrefix(const nlohmann::json& header, std::size_t payloadSize)
+{
+    std::string text = header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (text.size() > kMaxHeaderSize)
+        return fail(ErrorCode::ResourceExhausted, "frame header of " + std::to_string(text.size()) +
+                                                      " bytes exceeds the limit of " + std::to_string(kMaxHeaderSize));
+    if (payloadSize > kMaxPayloadSize)
+        return fail(ErrorCode::ResourceExhausted, "frame payload of " + std::to_string(payloadSize) +
+                                                      " bytes exceeds the limit of " + std::to_string(kMaxPayloadSize));
+    std::string out;
+    out.reserve(kFramePrefixSize + text.size());
+    out.append(kFrameMagic);
+    putU32(out, static_cast<std::uint32_t>(text.size()));
+    putU32(out, static_cast<std::uint32_t>(payloadSize));
+    out.append(text);
+    return out;
+}
+
 Result<std::string> encodeFrame(const Frame& frame)
 {
-    std::string header = frame.header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (header.size() > kMaxHeaderSize)
-        return fail(ErrorCode::ResourceExhausted, "frame header of " + std::to_string(header.size()) +
-                                                      " bytes exceeds the limit of " +
-                                                      std::to_string(kMaxHeaderSize));
-    if (frame.payload.size() > kMaxPayloadSize)
-        return fail(ErrorCode::ResourceExhausted, "frame payload of " +
-                                                      std::to_string(frame.payload.size()) +
-                                                      " bytes exceeds the limit of " +
-                                                      std::to_string(kMaxPayloadSize));
-    std::string out;
-    out.reserve(kFramePrefixSize + header.size() + frame.payload.size());
-    out.append(kFrameMagic);
-    putU32(out, static_cast<std::uint32_t>(header.size()));
-    putU32(out, static_cast<std::uint32_t>(frame.payload.size()));
-    out.append(header);
+    PV_TRY(std::string out, encodeFramePrefix(frame.header, frame.payload.size()));
     out.append(frame.payload);
     return out;
 }

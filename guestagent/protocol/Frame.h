@@ -33,6 +33,10 @@ struct Frame {
 
 // The bytes of a frame; fails when the header or payload exceeds its limit.
 [[nodiscard]] Result<std::string> encodeFrame(const Frame& frame);
+// Everything of a frame but its payload, for writing a large payload
+// without copying it into the frame first.
+[[nodiscard]] Result<std::string> encodeFramePrefix(const nlohmann::json& header, std::size_t payloadSize);
+
 
 class FrameReader {
 public:
