@@ -141,6 +141,13 @@ Result<MigrationReport> CheckpointService::runMigration(AgentClient& source, Age
         parent = "pre-" + std::to_string(round);
         if (moved.bytes < kSmallRound)
             break;
+        // Not converging (the container dirties memory about as fast as a
+        // round moves it): more rounds would not shorten the downtime.
+        if (round >= 2 && static_cast<double>(moved.bytes) >
+                              0.8 * static_cast<double>(migration.rounds[migration.rounds.size() - 2].bytes)) {
+            report(progress, "pre-copy is not converging: final dump now");
+            break;
+        }
     }
     if (cancel && *cancel)
         return fail(ErrorCode::Cancelled, "migration cancelled before the final dump; the container keeps running");
