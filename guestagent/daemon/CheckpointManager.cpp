@@ -86,6 +86,8 @@ Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestCo
     bool continuing = pre ? r.round > 1 : !r.parent.empty();
     if (!continuing && fs::exists(dir))
         return fail(ErrorCode::AlreadyExists, "checkpoint '" + id + "' already exists");
+    if (!continuing)
+        m_memo.forget(id);
     if (fs::exists(dir + "/" + sub))
         return fail(ErrorCode::AlreadyExists, "checkpoint '" + id + "' already has " + sub);
     fs::create_directories(dir + "/" + sub, ec);
@@ -128,7 +130,11 @@ Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestCo
     }
     context.progress("hashing the checkpoint", 0, 0);
     auto hashStart = Clock::now();
-    PV_TRY(auto files, protocol::scanCheckpoint(dir, pre ? sub + "/" : ""));
+    // The final dump of a migration lists the pre-copy rounds too: those
+    // were hashed in their round and have not changed since.
+    PV_TRY(auto files, protocol::scanCheckpoint(dir, pre ? sub + "/" : "", [&](const std::string& path, std::uint64_t size) {
+        return m_memo.knownHash(id, dir, path, size);
+    }));
     json manifest{{"format", 1},
                   {"id", id},
                   {"kind", r.kind},
@@ -152,8 +158,7 @@ Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestCo
     manifest["durations_ms"] = {{"dump", dumpMs}, {"hash", protocol::millisSince(hashStart)}};
     manifest["log"] = m_logs + "/" + dump.logFile;
     std::ofstream(dir + (pre ? "/manifest-" + sub + ".json" : "/manifest.json")) << manifest.dump(2) << "\n";
-    if (!pre)
-        m_memo.remember(id, dir, files, false);
+    m_memo.remember(id, dir, files, pre);
     if (!pre && r.after == "kill")
         PV_TRY_STATUS(m_containers.retire(r.container, id));
     return manifest;

@@ -26,18 +26,37 @@ std::optional<json> identity(const std::string& file)
                 {"mtime_ns", ns(st.st_mtim)}, {"ctime_ns", ns(st.st_ctim)}};
 }
 
+json readEntries(const std::string& memoFile)
+{
+    std::ifstream in(memoFile);
+    if (!in)
+        return json::object();
+    json memo = json::parse(in, nullptr, false);
+    if (memo.is_discarded() || !memo.contains("files") || !memo["files"].is_object())
+        return json::object();
+    return memo["files"];
+}
+
+// The entry describes this very file as it is now.
+bool sameFile(const json& entry, const std::string& file)
+{
+    auto now = identity(file);
+    if (!now)
+        return false;
+    for (const char* key : {"dev", "ino", "size", "mtime_ns", "ctime_ns"})
+        if (!entry.contains(key) || entry[key] != (*now)[key])
+            return false;
+    return true;
+}
+
 } // namespace
 
 void VerifiedMemo::remember(const std::string& id, const std::string& checkpointDir,
                             const std::vector<protocol::CheckpointFile>& files, bool merge) const
 {
     json entries = json::object();
-    if (merge) {
-        std::ifstream in(path(id));
-        json old = in ? json::parse(in, nullptr, false) : json();
-        if (!old.is_discarded() && old.contains("files") && old["files"].is_object())
-            entries = old["files"];
-    }
+    if (merge)
+        entries = readEntries(path(id));
     for (const auto& f : files) {
         if (!f.symlink.empty())
             continue;
@@ -64,27 +83,30 @@ void VerifiedMemo::remember(const std::string& id, const std::string& checkpoint
 bool VerifiedMemo::unchanged(const std::string& id, const std::string& checkpointDir,
                              const std::vector<protocol::CheckpointFile>& files) const
 {
-    std::ifstream in(path(id));
-    if (!in)
+    json entries = readEntries(path(id));
+    if (entries.empty())
         return false;
-    json memo = json::parse(in, nullptr, false);
-    if (memo.is_discarded() || !memo.contains("files") || !memo["files"].is_object())
-        return false;
-    const json& entries = memo["files"];
     for (const auto& f : files) {
         if (!f.symlink.empty())
             continue;
         auto it = entries.find(f.path);
-        if (it == entries.end() || it->value("sha256", "") != f.sha256)
+        if (it == entries.end() || it->value("sha256", "") != f.sha256 || !sameFile(*it, checkpointDir + "/" + f.path))
             return false;
-        auto now = identity(checkpointDir + "/" + f.path);
-        if (!now)
-            return false;
-        for (const char* key : {"dev", "ino", "size", "mtime_ns", "ctime_ns"})
-            if (!it->contains(key) || (*it)[key] != (*now)[key])
-                return false;
     }
     return true;
+}
+
+std::optional<std::string> VerifiedMemo::knownHash(const std::string& id, const std::string& checkpointDir,
+                                                   const std::string& file, std::uint64_t size) const
+{
+    json entries = readEntries(path(id));
+    auto it = entries.find(file);
+    if (it == entries.end() || it->value("size", std::uint64_t{0}) != size || !sameFile(*it, checkpointDir + "/" + file))
+        return std::nullopt;
+    std::string sha = it->value("sha256", "");
+    if (sha.empty())
+        return std::nullopt;
+    return sha;
 }
 
 void VerifiedMemo::forget(const std::string& id) const

@@ -112,7 +112,8 @@ Status validateCheckpointPath(std::string_view path)
     return {};
 }
 
-Result<std::vector<CheckpointFile>> scanCheckpoint(const std::string& dir, const std::string& prefix)
+Result<std::vector<CheckpointFile>> scanCheckpoint(const std::string& dir, const std::string& prefix,
+                                                   const KnownHash& known)
 {
     std::vector<CheckpointFile> out;
     std::error_code ec;
@@ -130,7 +131,12 @@ Result<std::vector<CheckpointFile>> scanCheckpoint(const std::string& dir, const
             f.symlink = fs::read_symlink(it->path(), ec).string();
         } else if (it->is_regular_file()) {
             f.size = it->file_size(ec);
-            PV_TRY(f.sha256, Sha256::ofFile(it->path().string()));
+            auto same = known ? known(rel, f.size) : std::nullopt;
+            if (same) {
+                f.sha256 = *same;
+            } else {
+                PV_TRY(f.sha256, Sha256::ofFile(it->path().string()));
+            }
         } else {
             continue;
         }

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,9 +46,14 @@ struct CheckpointFile {
 
 using FileProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
+// The sha256 of a file (path relative to the checkpoint, size) when it is
+// already known for certain, so that it need not be read again.
+using KnownHash = std::function<std::optional<std::string>(const std::string& path, std::uint64_t size)>;
+
 // Every file under `dir` whose path starts with `prefix`, hashed (the
-// manifest itself excluded).
-[[nodiscard]] Result<std::vector<CheckpointFile>> scanCheckpoint(const std::string& dir, const std::string& prefix = {});
+// manifest itself excluded) unless `known` has its hash.
+[[nodiscard]] Result<std::vector<CheckpointFile>> scanCheckpoint(const std::string& dir, const std::string& prefix = {},
+                                                                const KnownHash& known = {});
 // Each file exists with its size and sha256; the error names the first that
 // does not ("file images/pages-1.img is corrupt: sha256 mismatch").
 [[nodiscard]] Status verifyCheckpoint(const std::string& dir, const std::vector<CheckpointFile>& files,

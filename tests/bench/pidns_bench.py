@@ -60,8 +60,7 @@ def main():
         pv(db, "vm", "create", vm, "--kernel", kernel, "--accel", args.accel, "--memory", "512")
         try:
             info = pv(db, "container", "create", vm, "bench", "--", "/bin/sleep", "1000000")
-            cgroup = "/sys/fs/cgroup" + info.get("cgroup", "") if info.get("cgroup", "").startswith("/") \
-                else info.get("cgroup", "")
+            cgroup = info.get("cgroup", "")  # its directory in the VM's cgroup2 tree, or "" without cgroups
             places = ["outside", "inside"] + (["cgroup"] if cgroup else [])
             samples = {where: [] for where in places}
             for _ in range(args.rounds):  # interleaved: drift hits all alike

@@ -96,5 +96,17 @@ TEST_F(VerifiedMemoTest, AFileOfAnotherSizeIsNotRemembered)
     EXPECT_FALSE(memo.unchanged("c1", dir(), wrong));
 }
 
+TEST_F(VerifiedMemoTest, KnownHashOnlyForTheSameUnchangedFile)
+{
+    VerifiedMemo memo((m_base / "memo").string());
+    memo.remember("c1", dir(), m_files, false);
+    EXPECT_EQ(memo.knownHash("c1", dir(), "rootfs.tar", 3), "bbb");
+    EXPECT_FALSE(memo.knownHash("c1", dir(), "rootfs.tar", 4)) << "another size";
+    EXPECT_FALSE(memo.knownHash("c1", dir(), "images/other.img", 5)) << "never remembered";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    write("rootfs.tar", "TAR");
+    EXPECT_FALSE(memo.knownHash("c1", dir(), "rootfs.tar", 3)) << "rewritten since";
+}
+
 } // namespace
 } // namespace pidvisor::agent
