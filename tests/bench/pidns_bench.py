@@ -54,7 +54,7 @@ def main():
         print("pidns_bench: SKIPPED: needs root (qemu:///system)")
         return
     db = os.path.join(tempfile.mkdtemp(prefix="pvbench-pidns-"), "inventory.db")
-    results = {}
+    results, best = {}, {}
     for kernel in ("container", "stock"):
         vm = f"bench-pidns-{kernel}-{os.getpid()}"
         pv(db, "vm", "create", vm, "--kernel", kernel, "--accel", args.accel, "--memory", "512")
@@ -68,6 +68,11 @@ def main():
                     samples[where].append(measure(db, vm, where, args.scale, cgroup))
             results[kernel] = {where: {m: statistics.median(s[m] for s in runs) for m in METRICS}
                                for where, runs in samples.items()}
+            # Under TCG on a shared host the medians drift by tens of percent
+            # between runs; the fastest round is the steadier estimate of the
+            # intrinsic cost.
+            best[kernel] = {where: {m: min(s[m] for s in runs) for m in METRICS}
+                            for where, runs in samples.items()}
         finally:
             pv(db, "vm", "rm", "--force", vm)
     print(f"pid virtualization cost ({args.rounds} rounds each, medians, accel {args.accel}):")
@@ -82,6 +87,15 @@ def main():
             for m in METRICS:
                 print(f"    {m:<22} in its cgroup {r['cgroup'][m]:9.2f}  inside/cgroup "
                       f"{r['inside'][m] / r['cgroup'][m]:.3f}")
+    print("  best of the rounds (minimum), the steadier estimate under TCG:")
+    for kernel, r in best.items():
+        for m in METRICS:
+            line = f"    {kernel:<9} {m:<22} inside/outside {r['inside'][m] / r['outside'][m]:.3f}"
+            if "cgroup" in r:
+                line += f"   inside/cgroup {r['inside'][m] / r['cgroup'][m]:.3f}"
+            print(line)
+    for m in METRICS:
+        print(f"    ours/stock outside {m:<22} {best['container']['outside'][m] / best['stock']['outside'][m]:.3f}")
     print("  outside containers, ours / stock:")
     for m in METRICS:
         ratio = results["container"]["outside"][m] / results["stock"]["outside"][m]
