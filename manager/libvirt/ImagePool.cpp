@@ -70,6 +70,11 @@ std::mutex g_uploadMutex;
 
 } // namespace
 
+std::string ImagePool::readyMarker(const std::string& name)
+{
+    return name + ".ready";
+}
+
 std::optional<std::string> ImagePool::completeVolumePath(const std::string& name, unsigned long long size) const
 {
     auto vol = lookup(name);
@@ -77,10 +82,16 @@ std::optional<std::string> ImagePool::completeVolumePath(const std::string& name
     if (!vol)
         return std::nullopt;
     virStorageVolInfo info{};
-    if (virStorageVolGetInfo(vol->get(), &info) < 0 || info.capacity != size || info.allocation < size) {
+    if (virStorageVolGetInfo(vol->get(), &info) < 0 || info.capacity != size) {
         virResetLastError();
         return std::nullopt;
     }
+    // Complete: its uploader left the marker, or (a volume from before
+    // markers) every byte is allocated.
+    bool marked = static_cast<bool>(lookup(readyMarker(name)));
+    virResetLastError();
+    if (!marked && info.allocation < size)
+        return std::nullopt;
     LibvirtString path(virStorageVolGetPath(vol->get()));
     if (!path)
         return std::nullopt;
@@ -140,11 +151,15 @@ Result<std::string> ImagePool::ensureFile(const std::string& name, const std::st
         PV_TRY(std::optional<std::string> ready, awaitForeignUpload(name, size, progress));
         if (ready)
             return *ready;
-        // Allocation 0: the file fills as the upload goes, which is how a
-        // concurrent reader tells a complete volume from one being written.
+        // Allocation 0: the file fills as the upload goes, so a concurrent
+        // reader sees it progress, or stop (an interrupted upload).
+        if (auto marker = lookup(readyMarker(name)))
+            (void)virStorageVolDelete(marker->get(), 0); // of a volume that is gone
+        virResetLastError();
         std::string xml = "<volume><name>" + xmlEscape(name) + "</name><capacity unit='bytes'>" +
-                          std::to_string(size) + "</capacity><allocation>0</allocation><target><format type='raw'/><permissions><mode>0644</mode></permissions>"
-                          "</target></volume>";
+                          std::to_string(size) +
+                          "</capacity><allocation>0</allocation><target><format type='raw'/>"
+                          "<permissions><mode>0644</mode></permissions></target></volume>";
         VolumePtr vol(virStorageVolCreateXML(m_pool.get(), xml.c_str(), 0));
         if (!vol) {
             Error err = libvirtError("creating volume '" + name + "'");
@@ -191,6 +206,12 @@ Result<std::string> ImagePool::upload(VolumePtr vol, const std::string& name, co
         virStreamAbort(stream.get());
         return discard(std::move(err));
     }
+    // The marker says "complete" whatever the pool's filesystem reports as
+    // allocation (compressed filesystems report less than the size).
+    std::string marker = "<volume><name>" + xmlEscape(readyMarker(name)) +
+                         "</name><capacity unit='bytes'>0</capacity><target><format type='raw'/></target></volume>";
+    VolumePtr ready(virStorageVolCreateXML(m_pool.get(), marker.c_str(), 0));
+    virResetLastError();
     LibvirtString path(virStorageVolGetPath(vol.get()));
     return std::string(path.get());
 }

@@ -37,6 +37,8 @@ public:
 
 private:
     [[nodiscard]] Result<VolumePtr> lookup(const std::string& name) const;
+    // The empty volume an uploader creates once volume `name` is complete.
+    [[nodiscard]] static std::string readyMarker(const std::string& name);
     // The path of volume `name` when it holds all `size` bytes.
     [[nodiscard]] std::optional<std::string> completeVolumePath(const std::string& name,
                                                                unsigned long long size) const;
