@@ -23,6 +23,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 using namespace pidvisor;
@@ -33,9 +34,15 @@ namespace {
 
 const char* kCommand = "/bin/sleep";
 
-// The baseline: clone3 with new pid, mount, uts and ipc namespaces, exec,
-// and learn that exec succeeded from a CLOEXEC pipe closing.
-double rawCloneExec()
+struct Timed {
+    double ms;
+    int status; // after SIGKILL
+};
+
+// clone3 with new pid, mount, uts and ipc namespaces; `child` runs in the
+// new process and ends in exec. Timed until exec succeeded, learnt from a
+// CLOEXEC pipe closing.
+Timed timedClone(const std::function<void()>& child)
 {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) < 0)
@@ -47,8 +54,7 @@ double rawCloneExec()
     pid_t pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
     if (pid == 0) {
         ::close(fds[0]);
-        char* argv[] = {const_cast<char*>(kCommand), const_cast<char*>("1000"), nullptr};
-        ::execv(kCommand, argv);
+        child();
         ::_exit(127);
     }
     ::close(fds[1]);
@@ -58,8 +64,22 @@ double rawCloneExec()
     double ms = millisSince(start);
     ::close(fds[0]);
     ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    return ms;
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return Timed{ms, status};
+}
+
+[[noreturn]] void execCommand()
+{
+    char* argv[] = {const_cast<char*>(kCommand), const_cast<char*>("1000"), nullptr};
+    ::execv(kCommand, argv);
+    ::_exit(127);
+}
+
+// The baseline: the same namespaces and exec, nothing else.
+double rawCloneExec()
+{
+    return timedClone(execCommand).ms;
 }
 
 // The second baseline's child: the root a container gets, then exec.
@@ -75,9 +95,7 @@ double rawCloneExec()
         ::mkdir("/dev/shm", 01777) < 0 || ::mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
         ::_exit(126);
     (void)::setsid();
-    char* argv[] = {const_cast<char*>(kCommand), const_cast<char*>("1000"), nullptr};
-    ::execv(kCommand, argv);
-    ::_exit(127);
+    execCommand();
 }
 
 double rawCloneRootExec(const fs::path& dir, int round)
@@ -87,33 +105,13 @@ double rawCloneRootExec(const fs::path& dir, int round)
         fs::create_directories(base / sub);
     std::string options = "lowerdir=/,upperdir=" + (base / "upper").string() + ",workdir=" + (base / "work").string();
     std::string rootfs = (base / "rootfs").string();
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) < 0)
-        std::abort();
-    auto start = Clock::now();
-    clone_args args{};
-    args.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
-    args.exit_signal = SIGCHLD;
-    pid_t pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
-    if (pid == 0) {
-        ::close(fds[0]);
-        rootedChild(rootfs.c_str(), options.c_str());
-    }
-    ::close(fds[1]);
-    char c;
-    while (::read(fds[0], &c, 1) > 0) {
-    }
-    double ms = millisSince(start);
-    ::close(fds[0]);
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (WIFEXITED(status) && WEXITSTATUS(status) >= 126) {
-        std::printf("the rooted baseline failed to set up its root (exit %d)\n", WEXITSTATUS(status));
+    Timed t = timedClone([&] { rootedChild(rootfs.c_str(), options.c_str()); });
+    if (WIFEXITED(t.status) && WEXITSTATUS(t.status) >= 126) {
+        std::printf("the rooted baseline failed to set up its root (exit %d)\n", WEXITSTATUS(t.status));
         std::exit(1);
     }
     fs::remove_all(base);
-    return ms;
+    return t.ms;
 }
 
 struct Agent {
