@@ -7,6 +7,9 @@
 // that still holds, the files are the ones already checked. Any write,
 // truncate, chmod or replacement changes ctime (which userspace cannot set),
 // so a changed file is hashed again and a corrupt one refused as before.
+// The one blind spot is a write within the same clock tick (a few ms) as
+// the memo's own look at the file; the files live in the agent's 0700 state
+// directory, so only root in the VM could make one.
 #pragma once
 
 #include "protocol/CheckpointFiles.h"

@@ -55,7 +55,7 @@ TEST_F(VerifiedMemoTest, AnyWriteToAFileCancelsIt)
     VerifiedMemo memo((m_base / "memo").string());
     memo.remember("c1", dir(), m_files, false);
     // Same size, same content length: only the identity tells.
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(25)); // past a coarse clock tick
     {
         std::fstream f(m_base / "cp" / "rootfs.tar", std::ios::in | std::ios::out | std::ios::binary);
         f.seekp(1);
@@ -103,7 +103,7 @@ TEST_F(VerifiedMemoTest, KnownHashOnlyForTheSameUnchangedFile)
     EXPECT_EQ(memo.knownHash("c1", dir(), "rootfs.tar", 3), "bbb");
     EXPECT_FALSE(memo.knownHash("c1", dir(), "rootfs.tar", 4)) << "another size";
     EXPECT_FALSE(memo.knownHash("c1", dir(), "images/other.img", 5)) << "never remembered";
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(25)); // past a coarse clock tick
     write("rootfs.tar", "TAR");
     EXPECT_FALSE(memo.knownHash("c1", dir(), "rootfs.tar", 3)) << "rewritten since";
 }
