@@ -10,15 +10,6 @@ using namespace pidvisor::manager;
 
 namespace {
 
-OperationSpec base(const char* kind, const QString& uri, const QString& target)
-{
-    OperationSpec spec;
-    spec.kind = kind;
-    spec.hostUri = uri;
-    spec.target = target;
-    return spec;
-}
-
 QString shortId(const std::string& id)
 {
     return QString::fromStdString(id.substr(0, 12));
@@ -29,7 +20,7 @@ QString shortId(const std::string& id)
 OperationSpec checkpointContainer(const QString& uri, const QString& vm, const QString& container, bool leaveRunning,
                                   const QString& tag)
 {
-    OperationSpec spec = base("checkpoint.create", uri, vm + "/" + container);
+    OperationSpec spec = OperationSpec::named("checkpoint.create", uri, vm + "/" + container);
     spec.sharedVms = {vm.toStdString()};
     spec.cancellable = true;
     CheckpointOptions options;
@@ -48,7 +39,7 @@ OperationSpec checkpointContainer(const QString& uri, const QString& vm, const Q
 OperationSpec restoreCheckpoint(const QString& uri, const QString& checkpointId, const QString& targetVm,
                                 const QString& newName)
 {
-    OperationSpec spec = base("checkpoint.restore", uri, checkpointId.left(12) + " → " + targetVm);
+    OperationSpec spec = OperationSpec::named("checkpoint.restore", uri, checkpointId.left(12) + " → " + targetVm);
     spec.sharedVms = {targetVm.toStdString()};
     spec.cancellable = true;
     spec.body = [id = checkpointId.toStdString(), target = targetVm.toStdString(),
@@ -65,7 +56,7 @@ OperationSpec restoreCheckpoint(const QString& uri, const QString& checkpointId,
 OperationSpec migrateContainer(const QString& uri, const QString& vm, const QString& container,
                                const QString& targetVm, bool live)
 {
-    OperationSpec spec = base("container.migrate", uri, vm + "/" + container + " → " + targetVm);
+    OperationSpec spec = OperationSpec::named("container.migrate", uri, vm + "/" + container + " → " + targetVm);
     spec.sharedVms = {vm.toStdString(), targetVm.toStdString()};
     spec.cancellable = true;
     spec.body = [source = vm.toStdString(), name = container.toStdString(), target = targetVm.toStdString(),
@@ -81,7 +72,7 @@ OperationSpec migrateContainer(const QString& uri, const QString& vm, const QStr
 
 OperationSpec verifyCheckpoint(const QString& uri, const QString& checkpointId)
 {
-    OperationSpec spec = base("checkpoint.verify", uri, checkpointId.left(12));
+    OperationSpec spec = OperationSpec::named("checkpoint.verify", uri, checkpointId.left(12));
     spec.body = [id = checkpointId.toStdString()](OperationContext& ctx) -> Result<OperationResult> {
         CheckpointService service(ctx.session->vms());
         PV_TRY_STATUS(service.verify(id, ctx.progress));
@@ -92,7 +83,7 @@ OperationSpec verifyCheckpoint(const QString& uri, const QString& checkpointId)
 
 OperationSpec deleteCheckpoint(const QString& uri, const QString& checkpointId)
 {
-    OperationSpec spec = base("checkpoint.rm", uri, checkpointId.left(12));
+    OperationSpec spec = OperationSpec::named("checkpoint.rm", uri, checkpointId.left(12));
     spec.body = [id = checkpointId.toStdString()](OperationContext& ctx) -> Result<OperationResult> {
         CheckpointService service(ctx.session->vms());
         PV_TRY_STATUS(service.remove(id));

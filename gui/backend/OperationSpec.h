@@ -41,6 +41,16 @@ struct OperationSpec {
     std::function<Result<OperationResult>(OperationContext&)> body;
     std::function<void(const OperationResult&)> onSuccess; // on the UI thread
     std::function<void(const Error&)> onFailure;           // on the UI thread
+
+    // A spec with its audit-log kind, host and target; the rest is filled in.
+    static OperationSpec named(const char* kind, const QString& hostUri, const QString& target)
+    {
+        OperationSpec spec;
+        spec.kind = kind;
+        spec.hostUri = hostUri;
+        spec.target = target;
+        return spec;
+    }
 };
 
 } // namespace pidvisor::gui

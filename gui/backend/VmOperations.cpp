@@ -9,15 +9,6 @@ using namespace pidvisor::manager;
 
 namespace {
 
-OperationSpec base(const char* kind, const QString& uri, const QString& target)
-{
-    OperationSpec spec;
-    spec.kind = kind;
-    spec.hostUri = uri;
-    spec.target = target;
-    return spec;
-}
-
 std::string str(const QString& s)
 {
     return s.toStdString();
@@ -27,7 +18,7 @@ std::string str(const QString& s)
 
 OperationSpec createVm(const QString& uri, const VmCreateOptions& options)
 {
-    OperationSpec spec = base("vm.create", uri, QString::fromStdString(options.name));
+    OperationSpec spec = OperationSpec::named("vm.create", uri, QString::fromStdString(options.name));
     spec.exclusiveVms = {options.name};
     spec.body = [options](OperationContext& ctx) -> Result<OperationResult> {
         PV_TRY(VmView v, ctx.session->vms().create(options, ctx.progress));
@@ -42,7 +33,7 @@ OperationSpec createVm(const QString& uri, const VmCreateOptions& options)
 
 OperationSpec startVm(const QString& uri, const QString& vm, const QString& consoleLog)
 {
-    OperationSpec spec = base("vm.start", uri, vm);
+    OperationSpec spec = OperationSpec::named("vm.start", uri, vm);
     spec.exclusiveVms = {str(vm)};
     spec.logPath = consoleLog;
     spec.body = [name = str(vm)](OperationContext& ctx) -> Result<OperationResult> {
@@ -55,7 +46,7 @@ OperationSpec startVm(const QString& uri, const QString& vm, const QString& cons
 
 OperationSpec stopVm(const QString& uri, const QString& vm)
 {
-    OperationSpec spec = base("vm.stop", uri, vm);
+    OperationSpec spec = OperationSpec::named("vm.stop", uri, vm);
     spec.exclusiveVms = {str(vm)};
     spec.body = [name = str(vm)](OperationContext& ctx) -> Result<OperationResult> {
         report(ctx.progress, "shutting down");
@@ -67,7 +58,7 @@ OperationSpec stopVm(const QString& uri, const QString& vm)
 
 OperationSpec destroyVm(const QString& uri, const QString& vm)
 {
-    OperationSpec spec = base("vm.destroy", uri, vm);
+    OperationSpec spec = OperationSpec::named("vm.destroy", uri, vm);
     spec.exclusiveVms = {str(vm)};
     spec.body = [name = str(vm)](OperationContext& ctx) -> Result<OperationResult> {
         PV_TRY_STATUS(ctx.session->vms().destroy(name));
@@ -78,7 +69,7 @@ OperationSpec destroyVm(const QString& uri, const QString& vm)
 
 OperationSpec deleteVm(const QString& uri, const QString& vm, bool force)
 {
-    OperationSpec spec = base("vm.rm", uri, vm);
+    OperationSpec spec = OperationSpec::named("vm.rm", uri, vm);
     spec.exclusiveVms = {str(vm)};
     spec.body = [name = str(vm), force](OperationContext& ctx) -> Result<OperationResult> {
         PV_TRY_STATUS(ctx.session->vms().remove(name, force));
@@ -90,7 +81,7 @@ OperationSpec deleteVm(const QString& uri, const QString& vm, bool force)
 OperationSpec createContainer(const QString& uri, const QString& vm, const json& args)
 {
     QString name = QString::fromStdString(args.value("name", ""));
-    OperationSpec spec = base("container.create", uri, vm + "/" + name);
+    OperationSpec spec = OperationSpec::named("container.create", uri, vm + "/" + name);
     spec.sharedVms = {str(vm)};
     spec.body = [vmName = str(vm), args](OperationContext& ctx) -> Result<OperationResult> {
         report(ctx.progress, "asking the agent");
@@ -102,7 +93,7 @@ OperationSpec createContainer(const QString& uri, const QString& vm, const json&
 
 OperationSpec execInContainer(const QString& uri, const QString& vm, const QString& container, const QStringList& argv)
 {
-    OperationSpec spec = base("container.exec", uri, vm + "/" + container);
+    OperationSpec spec = OperationSpec::named("container.exec", uri, vm + "/" + container);
     spec.sharedVms = {str(vm)};
     json args{{"argv", json::array()}};
     for (const QString& a : argv)
@@ -116,7 +107,7 @@ OperationSpec execInContainer(const QString& uri, const QString& vm, const QStri
 
 OperationSpec stopContainer(const QString& uri, const QString& vm, const QString& container)
 {
-    OperationSpec spec = base("container.stop", uri, vm + "/" + container);
+    OperationSpec spec = OperationSpec::named("container.stop", uri, vm + "/" + container);
     spec.sharedVms = {str(vm)};
     spec.body = [vmName = str(vm), name = str(container)](OperationContext& ctx) -> Result<OperationResult> {
         PV_TRY(json c, ctx.session->containers().stop(vmName, name, 10000));
@@ -128,7 +119,7 @@ OperationSpec stopContainer(const QString& uri, const QString& vm, const QString
 OperationSpec killContainer(const QString& uri, const QString& vm, const QString& container, const QString& signal,
                             bool all)
 {
-    OperationSpec spec = base("container.kill", uri, vm + "/" + container);
+    OperationSpec spec = OperationSpec::named("container.kill", uri, vm + "/" + container);
     spec.sharedVms = {str(vm)};
     spec.body = [vmName = str(vm), name = str(container), sig = str(signal),
                  all](OperationContext& ctx) -> Result<OperationResult> {
@@ -143,7 +134,7 @@ OperationSpec killContainer(const QString& uri, const QString& vm, const QString
 
 OperationSpec deleteContainer(const QString& uri, const QString& vm, const QString& container, bool force)
 {
-    OperationSpec spec = base("container.rm", uri, vm + "/" + container);
+    OperationSpec spec = OperationSpec::named("container.rm", uri, vm + "/" + container);
     spec.sharedVms = {str(vm)};
     spec.body = [vmName = str(vm), name = str(container), force](OperationContext& ctx) -> Result<OperationResult> {
         PV_TRY_STATUS(ctx.session->containers().remove(vmName, name, force));

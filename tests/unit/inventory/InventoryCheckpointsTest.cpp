@@ -7,24 +7,7 @@ using namespace pidvisor::manager::test;
 
 namespace {
 
-class InventoryCheckpoints : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
-        auto opened = Inventory::open(":memory:");
-        ASSERT_OK(opened);
-        m_inventory.emplace(std::move(*opened));
-        auto host = inv().ensureHost("qemu:///system", "local");
-        ASSERT_OK(host);
-        auto vm = inv().insertVm(sampleVm(host->id, "demo"));
-        ASSERT_OK(vm);
-        m_vmId = *vm;
-    }
-
-    Inventory& inv() { return *m_inventory; }
-
-    std::optional<Inventory> m_inventory;
-    std::int64_t m_vmId = 0;
+class InventoryCheckpoints : public InventoryWithVm {
 };
 
 } // namespace

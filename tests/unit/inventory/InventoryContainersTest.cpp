@@ -7,22 +7,8 @@ using namespace pidvisor::manager::test;
 
 namespace {
 
-class InventoryContainers : public ::testing::Test {
+class InventoryContainers : public InventoryWithVm {
 protected:
-    void SetUp() override
-    {
-        auto opened = Inventory::open(":memory:");
-        ASSERT_OK(opened);
-        m_inventory.emplace(std::move(*opened));
-        auto host = inv().ensureHost("qemu:///system", "local");
-        ASSERT_OK(host);
-        auto vm = inv().insertVm(sampleVm(host->id, "demo"));
-        ASSERT_OK(vm);
-        m_vmId = *vm;
-    }
-
-    Inventory& inv() { return *m_inventory; }
-
     std::vector<std::string> names()
     {
         std::vector<std::string> result;
@@ -31,9 +17,6 @@ protected:
             result.push_back(container.name);
         return result;
     }
-
-    std::optional<Inventory> m_inventory;
-    std::int64_t m_vmId = 0;
 };
 
 } // namespace

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 // ASSERT_OK(result): fails the test with the error's code and message.
@@ -89,5 +90,40 @@ inline CheckpointRecord sampleCheckpoint(const std::string& id, std::optional<st
     checkpoint.status = "complete";
     return checkpoint;
 }
+
+// An in-memory inventory with one host ("qemu:///system").
+class InMemoryInventory : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        auto opened = Inventory::open(":memory:");
+        ASSERT_OK(opened);
+        m_inventory.emplace(std::move(*opened));
+        auto host = inv().ensureHost("qemu:///system", "local");
+        ASSERT_OK(host);
+        m_hostId = host->id;
+    }
+
+    Inventory& inv() { return *m_inventory; }
+
+    std::optional<Inventory> m_inventory;
+    std::int64_t m_hostId = 0;
+};
+
+// The same with one VM ("demo") on that host.
+class InventoryWithVm : public InMemoryInventory {
+protected:
+    void SetUp() override
+    {
+        InMemoryInventory::SetUp();
+        if (HasFatalFailure())
+            return;
+        auto vm = inv().insertVm(sampleVm(m_hostId, "demo"));
+        ASSERT_OK(vm);
+        m_vmId = *vm;
+    }
+
+    std::int64_t m_vmId = 0;
+};
 
 } // namespace pidvisor::manager::test

@@ -7,22 +7,7 @@ using namespace pidvisor::manager::test;
 
 namespace {
 
-class InventoryVms : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
-        auto opened = Inventory::open(":memory:");
-        ASSERT_OK(opened);
-        m_inventory.emplace(std::move(*opened));
-        auto host = inv().ensureHost("qemu:///system", "local");
-        ASSERT_OK(host);
-        m_hostId = host->id;
-    }
-
-    Inventory& inv() { return *m_inventory; }
-
-    std::optional<Inventory> m_inventory;
-    std::int64_t m_hostId = 0;
+class InventoryVms : public InMemoryInventory {
 };
 
 } // namespace
