@@ -1,5 +1,7 @@
 #include "AddConnectionDialog.h"
 
+#include "DialogParts.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -19,10 +21,7 @@ AddConnectionDialog::AddConnectionDialog(QWidget* parent) : QDialog(parent)
     auto* form = new QFormLayout;
     form->addRow("libvirt URI", m_uri);
     form->addRow(new QLabel("Remote hosts reach their agents through libvirt streams."));
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    m_buttons->button(QDialogButtonBox::Ok)->setText("Connect");
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    m_buttons = okCancelButtons(this, "Connect");
     connect(m_uri, &QComboBox::currentTextChanged, this, [this](const QString& text) {
         m_buttons->button(QDialogButtonBox::Ok)->setEnabled(text.contains(":/"));
     });

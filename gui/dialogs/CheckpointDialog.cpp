@@ -1,5 +1,7 @@
 #include "CheckpointDialog.h"
 
+#include "DialogParts.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -23,10 +25,7 @@ CheckpointDialog::CheckpointDialog(const QString& target, QWidget* parent) : QDi
                             "the checkpoint is copied to this host and verified."));
     form->addRow(QString(), m_leaveRunning);
     form->addRow("Tag", m_tag);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    buttons->button(QDialogButtonBox::Ok)->setText("Checkpoint");
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* buttons = okCancelButtons(this, "Checkpoint");
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(buttons);

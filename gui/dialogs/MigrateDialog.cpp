@@ -1,5 +1,7 @@
 #include "MigrateDialog.h"
 
+#include "DialogParts.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -27,11 +29,8 @@ MigrateDialog::MigrateDialog(const QString& source, std::vector<VmChoice> target
     form->addRow("Container", new QLabel(source));
     form->addRow("To VM", m_target);
     form->addRow(QString(), m_live);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    buttons->button(QDialogButtonBox::Ok)->setText("Migrate");
+    auto* buttons = okCancelButtons(this, "Migrate");
     buttons->button(QDialogButtonBox::Ok)->setEnabled(!m_targets.empty());
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     if (m_targets.empty())

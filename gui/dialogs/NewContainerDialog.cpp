@@ -1,5 +1,7 @@
 #include "NewContainerDialog.h"
 
+#include "DialogParts.h"
+
 #include "protocol/Names.h"
 
 #include <QCheckBox>
@@ -52,12 +54,8 @@ NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent) : QD
     form->addRow("Memory limit", m_memory);
     form->addRow("Process limit", m_pids);
     form->addRow(QString(), m_init);
-    m_problem = new QLabel;
-    m_problem->setStyleSheet("color: #b03a2e");
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    m_buttons->button(QDialogButtonBox::Ok)->setText("Create");
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    m_problem = problemLabel();
+    m_buttons = okCancelButtons(this, "Create");
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_problem);
@@ -82,9 +80,7 @@ QString NewContainerDialog::problem() const
 
 void NewContainerDialog::validate()
 {
-    QString why = problem();
-    m_problem->setText(m_name->text().isEmpty() ? QString() : why);
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(why.isEmpty());
+    showProblem(m_problem, m_buttons, problem(), !m_name->text().isEmpty());
 }
 
 NewContainerRequest NewContainerDialog::request() const

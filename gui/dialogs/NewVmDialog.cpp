@@ -1,5 +1,7 @@
 #include "NewVmDialog.h"
 
+#include "DialogParts.h"
+
 #include "protocol/Names.h"
 
 #include <QComboBox>
@@ -66,12 +68,8 @@ NewVmDialog::NewVmDialog(const QStringList& hosts, const QString& preferred, QWi
     form->addRow("Acceleration", m_accel);
     form->addRow("Data disk", m_disk);
     form->addRow("Wait for agent", m_timeout);
-    m_problem = new QLabel;
-    m_problem->setStyleSheet("color: #b03a2e");
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    m_buttons->button(QDialogButtonBox::Ok)->setText("Create");
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    m_problem = problemLabel();
+    m_buttons = okCancelButtons(this, "Create");
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_problem);
@@ -109,10 +107,8 @@ bool NewVmDialog::isValid() const
 
 void NewVmDialog::validate()
 {
-    QString why = problem();
     // An empty name is not an error yet, just not done.
-    m_problem->setText(m_name->text().isEmpty() ? QString() : why);
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(why.isEmpty());
+    showProblem(m_problem, m_buttons, problem(), !m_name->text().isEmpty());
 }
 
 NewVmRequest NewVmDialog::request() const

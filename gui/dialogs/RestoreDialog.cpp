@@ -1,5 +1,7 @@
 #include "RestoreDialog.h"
 
+#include "DialogParts.h"
+
 #include "models/Format.h"
 
 #include <QComboBox>
@@ -29,11 +31,8 @@ RestoreDialog::RestoreDialog(const manager::CheckpointRecord& cp, std::vector<Vm
     m_name->setPlaceholderText(QString::fromStdString(cp.containerName));
     form->addRow("Into VM", m_target);
     form->addRow("As", m_name);
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    m_buttons->button(QDialogButtonBox::Ok)->setText("Restore");
+    m_buttons = okCancelButtons(this, "Restore");
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(!m_targets.empty());
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     if (m_targets.empty())
