@@ -132,9 +132,7 @@ Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestCo
     auto hashStart = Clock::now();
     // The final dump of a migration lists the pre-copy rounds too: those
     // were hashed in their round and have not changed since.
-    PV_TRY(auto files, protocol::scanCheckpoint(dir, pre ? sub + "/" : "", [&](const std::string& path, std::uint64_t size) {
-        return m_memo.knownHash(id, dir, path, size);
-    }));
+    PV_TRY(auto files, protocol::scanCheckpoint(dir, pre ? sub + "/" : "", m_memo.knownHashes(id, dir)));
     json manifest{{"format", 1},
                   {"id", id},
                   {"kind", r.kind},

@@ -96,17 +96,19 @@ bool VerifiedMemo::unchanged(const std::string& id, const std::string& checkpoin
     return true;
 }
 
-std::optional<std::string> VerifiedMemo::knownHash(const std::string& id, const std::string& checkpointDir,
-                                                   const std::string& file, std::uint64_t size) const
+protocol::KnownHash VerifiedMemo::knownHashes(const std::string& id, const std::string& checkpointDir) const
 {
-    json entries = readEntries(path(id));
-    auto it = entries.find(file);
-    if (it == entries.end() || it->value("size", std::uint64_t{0}) != size || !sameFile(*it, checkpointDir + "/" + file))
-        return std::nullopt;
-    std::string sha = it->value("sha256", "");
-    if (sha.empty())
-        return std::nullopt;
-    return sha;
+    return [entries = readEntries(path(id)), checkpointDir](const std::string& file,
+                                                            std::uint64_t size) -> std::optional<std::string> {
+        auto it = entries.find(file);
+        if (it == entries.end() || it->value("size", std::uint64_t{0}) != size ||
+            !sameFile(*it, checkpointDir + "/" + file))
+            return std::nullopt;
+        std::string sha = it->value("sha256", "");
+        if (sha.empty())
+            return std::nullopt;
+        return sha;
+    };
 }
 
 void VerifiedMemo::forget(const std::string& id) const

@@ -14,8 +14,6 @@
 
 #include "protocol/CheckpointFiles.h"
 
-#include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,10 +32,10 @@ public:
     // sha256 and is the same, unchanged file now.
     [[nodiscard]] bool unchanged(const std::string& id, const std::string& checkpointDir,
                                  const std::vector<protocol::CheckpointFile>& files) const;
-    // The remembered sha256 of one file (`path` relative to the checkpoint)
-    // when it is that same, unchanged file of `size` bytes.
-    [[nodiscard]] std::optional<std::string> knownHash(const std::string& id, const std::string& checkpointDir,
-                                                       const std::string& path, std::uint64_t size) const;
+    // Reads the memo of checkpoint `id` once; the function it returns gives
+    // the remembered sha256 of a file (path relative to the checkpoint) when
+    // it is that same, unchanged file of that size.
+    [[nodiscard]] protocol::KnownHash knownHashes(const std::string& id, const std::string& checkpointDir) const;
     void forget(const std::string& id) const;
 
 private:

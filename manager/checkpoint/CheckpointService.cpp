@@ -8,11 +8,8 @@
 #include "protocol/Names.h"
 
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <random>
-#include <thread>
 
 namespace pidvisor::manager {
 

@@ -100,12 +100,14 @@ TEST_F(VerifiedMemoTest, KnownHashOnlyForTheSameUnchangedFile)
 {
     VerifiedMemo memo((m_base / "memo").string());
     memo.remember("c1", dir(), m_files, false);
-    EXPECT_EQ(memo.knownHash("c1", dir(), "rootfs.tar", 3), "bbb");
-    EXPECT_FALSE(memo.knownHash("c1", dir(), "rootfs.tar", 4)) << "another size";
-    EXPECT_FALSE(memo.knownHash("c1", dir(), "images/other.img", 5)) << "never remembered";
+    auto known = memo.knownHashes("c1", dir());
+    EXPECT_EQ(known("rootfs.tar", 3), "bbb");
+    EXPECT_FALSE(known("rootfs.tar", 4)) << "another size";
+    EXPECT_FALSE(known("images/other.img", 5)) << "never remembered";
+    EXPECT_FALSE(memo.knownHashes("c2", dir())("rootfs.tar", 3)) << "another checkpoint";
     std::this_thread::sleep_for(std::chrono::milliseconds(25)); // past a coarse clock tick
     write("rootfs.tar", "TAR");
-    EXPECT_FALSE(memo.knownHash("c1", dir(), "rootfs.tar", 3)) << "rewritten since";
+    EXPECT_FALSE(known("rootfs.tar", 3)) << "rewritten since";
 }
 
 } // namespace
