@@ -3,6 +3,11 @@
 BUILD ?= build
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
+# Compiler cache shared by every clone on this machine (paths made relative
+# to the checkout, so another clone's objects are hits).
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_DIR ?= $(if $(filter 0,$(shell id -u)),/var/cache/pidvisor/ccache-host,$(HOME)/.cache/pidvisor/ccache-host)
+export CCACHE_MAXSIZE ?= 2G
 
 .PHONY: all deps configure build test run demo-agent bench clean
 
