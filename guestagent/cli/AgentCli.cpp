@@ -4,7 +4,6 @@
 #include "CliOutput.h"
 
 #include "daemon/AgentServer.h"
-#include "protocol/Commands.h"
 #include "protocol/ObjectText.h"
 
 #include <CLI/CLI.hpp>
@@ -18,7 +17,6 @@
 namespace pidvisor::agent {
 
 using nlohmann::json;
-namespace cmd = protocol::cmd;
 
 namespace {
 
@@ -40,16 +38,20 @@ struct ExecOptions {
     double timeout = 0;
 };
 
-int callAndPrint(const Globals& g, std::string_view command, json args,
-                 const std::function<int(const protocol::Response&)>& print)
+// A person waits for what they asked for: no deadline of the client's own.
+const protocol::CallOptions kWait{std::chrono::hours(24), {}, {}, {}};
+
+// Connects, makes one typed call and prints its result (or its error).
+template <class Call, class Print>
+int callAndPrint(const Globals& g, const Call& call, const Print& print)
 {
     auto client = AgentClient::connect(g.socket);
     if (!client)
         return reportError(client.error());
-    auto response = client->call(command, std::move(args));
-    if (!response)
-        return reportError(response.error());
-    return print(*response);
+    auto result = call(*client);
+    if (!result)
+        return reportError(result.error());
+    return print(*result);
 }
 
 void addContainerCommands(CLI::App& app, Globals& g)
@@ -68,43 +70,45 @@ void addContainerCommands(CLI::App& app, Globals& g)
     c->add_option("--cwd", create->cwd, "Working directory inside the container");
     c->add_flag("--init", create->init, "Run a tiny reaping init as pid 1 that forwards signals");
     c->callback([&g, create] {
-        json args{{"name", create->name}, {"argv", create->command}, {"init", create->init}};
-        if (!create->env.empty())
-            args["env"] = create->env;
+        protocol::ContainerSpec spec;
+        spec.name = create->name;
+        spec.argv = create->command;
+        spec.env = create->env;
+        spec.init = create->init;
         if (!create->hostname.empty())
-            args["hostname"] = create->hostname;
+            spec.hostname = create->hostname;
         if (!create->cwd.empty())
-            args["cwd"] = create->cwd;
+            spec.cwd = create->cwd;
         if (create->memoryMiB > 0)
-            args["memory_mib"] = create->memoryMiB;
+            spec.memoryMiB = create->memoryMiB;
         if (create->pids > 0)
-            args["pids_max"] = create->pids;
-        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerCreate, args, [&](const protocol::Response& r) {
-            return printContainerInfo(*r.result, g.json);
-        }));
+            spec.pidsMax = create->pids;
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerCreate(spec, kWait); },
+            [&](const protocol::ContainerInfo& shown) { return printContainerInfo(shown, g.json); }));
     });
 
     container->add_subcommand("list", "List containers")->callback([&g] {
-        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerList, json::object(), [&](const protocol::Response& r) {
-            return printContainerList((*r.result)["containers"], g.json);
-        }));
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerList(kWait); },
+            [&](const protocol::ContainerListResult& r) { return printContainerList(r.containers, g.json); }));
     });
 
     auto name = std::make_shared<std::string>();
     auto* info = container->add_subcommand("info", "Show one container");
     info->add_option("name", *name, "Container name")->required();
     info->callback([&g, name] {
-        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerInfo, {{"name", *name}}, [&](const protocol::Response& r) {
-            return printContainerInfo(*r.result, g.json);
-        }));
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerInfo(*name, kWait); },
+            [&](const protocol::ContainerInfo& shown) { return printContainerInfo(shown, g.json); }));
     });
 
     auto* ps = container->add_subcommand("ps", "List a container's processes: virtual and global pids");
     ps->add_option("name", *name, "Container name")->required();
     ps->callback([&g, name] {
-        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerPs, {{"name", *name}}, [&](const protocol::Response& r) {
-            return printProcesses((*r.result)["processes"], g.json);
-        }));
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerPs(*name, kWait); },
+            [&](const protocol::ContainerPsResult& r) { return printProcesses(r.processes, g.json); }));
     });
 
     auto exec = std::make_shared<ExecOptions>();
@@ -115,14 +119,16 @@ void addContainerCommands(CLI::App& app, Globals& g)
     ex->add_option("--cwd", exec->cwd, "Working directory");
     ex->add_option("--timeout", exec->timeout, "Kill the command after this many seconds");
     ex->callback([&g, exec] {
-        json args{{"name", exec->name}, {"argv", exec->command}, {"cwd", exec->cwd}};
-        if (!exec->env.empty())
-            args["env"] = exec->env;
+        protocol::ContainerExecArgs args;
+        args.name = exec->name;
+        args.argv = exec->command;
+        args.cwd = exec->cwd;
+        args.env = exec->env;
         if (exec->timeout > 0)
-            args["timeout_ms"] = static_cast<std::int64_t>(exec->timeout * 1000);
-        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerExec, args, [&](const protocol::Response& r) {
-            return printCommandResult(*r.result, g.json);
-        }));
+            args.timeoutMs = static_cast<std::int64_t>(exec->timeout * 1000);
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerExec(args, kWait); },
+            [&](const protocol::CommandResult& r) { return printCommandResult(r, g.json); }));
     });
 
     auto tail = std::make_shared<std::int64_t>(0);
@@ -130,13 +136,15 @@ void addContainerCommands(CLI::App& app, Globals& g)
     logs->add_option("name", *name, "Container name")->required();
     logs->add_option("--tail", *tail, "Only the last N bytes");
     logs->callback([&g, name, tail] {
-        json args{{"name", *name}};
+        protocol::ContainerLogsArgs args{*name, {}};
         if (*tail > 0)
-            args["tail_bytes"] = *tail;
-        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerLogs, args, [&](const protocol::Response& r) {
-            std::cout << r.payload << std::flush;
-            return 0;
-        }));
+            args.tailBytes = *tail;
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerLogs(args, kWait); },
+            [&](const protocol::ContainerLogsResult& r) {
+                std::cout << r.payload << std::flush;
+                return 0;
+            }));
     });
 
     auto signal = std::make_shared<std::string>("KILL");
@@ -146,11 +154,13 @@ void addContainerCommands(CLI::App& app, Globals& g)
     kill->add_option("signal", *signal, "Signal name or number (default KILL)");
     kill->add_flag("--all", *all, "Signal every process of the container");
     kill->callback([&g, name, signal, all] {
-        json sig = *signal;
-        if (!signal->empty() && std::all_of(signal->begin(), signal->end(), ::isdigit))
-            sig = std::stoi(*signal);
-        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerKill, {{"name", *name}, {"signal", sig}, {"all", *all}},
-                                             [&](const protocol::Response& r) { return printJsonOr(*r.result, g.json, *name); }));
+        auto number = protocol::signalFromText(*signal);
+        if (!number)
+            throw CLI::RuntimeError(reportError(number.error()));
+        protocol::ContainerKillArgs args{*name, protocol::Signal{*number}, *all};
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerKill(args, kWait); },
+            [&](const protocol::ContainerKillResult& r) { return printJsonOr(protocol::encode(r), g.json, *name); }));
     });
 
     auto grace = std::make_shared<double>(10);
@@ -158,10 +168,10 @@ void addContainerCommands(CLI::App& app, Globals& g)
     stop->add_option("name", *name, "Container name")->required();
     stop->add_option("--timeout,-t", *grace, "Seconds to wait after TERM (default 10)");
     stop->callback([&g, name, grace] {
-        json args{{"name", *name}, {"timeout_ms", static_cast<std::int64_t>(*grace * 1000)}};
-        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerStop, args, [&](const protocol::Response& r) {
-            return printContainerInfo(*r.result, g.json);
-        }));
+        protocol::ContainerStopArgs args{*name, static_cast<std::int64_t>(*grace * 1000)};
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerStop(args, kWait); },
+            [&](const protocol::ContainerInfo& shown) { return printContainerInfo(shown, g.json); }));
     });
 
     auto force = std::make_shared<bool>(false);
@@ -169,8 +179,10 @@ void addContainerCommands(CLI::App& app, Globals& g)
     rm->add_option("name", *name, "Container name")->required();
     rm->add_flag("--force,-f", *force, "Kill it first if it is running");
     rm->callback([&g, name, force] {
-        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerRm, {{"name", *name}, {"force", *force}},
-                                             [&](const protocol::Response& r) { return printJsonOr(*r.result, g.json, *name); }));
+        protocol::ContainerRmArgs args{*name, *force};
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerRm(args, kWait); },
+            [&](const protocol::ContainerRmResult& r) { return printJsonOr(protocol::encode(r), g.json, *name); }));
     });
 }
 
@@ -187,46 +199,51 @@ void addCheckpointCommands(CLI::App& app, Globals& g)
     cp->add_option("--id", *id, "Checkpoint id (default: a new one)");
     cp->add_option("--tag", *tag, "A label to remember it by");
     cp->callback([&g, name, id, leaveRunning, tag] {
-        json args{{"name", *name}, {"after", *leaveRunning ? "run" : "kill"}};
+        protocol::ContainerCheckpointArgs args;
+        args.name = *name;
+        args.after = *leaveRunning ? "run" : "kill";
         if (!id->empty())
-            args["id"] = *id;
-        if (!tag->empty())
-            args["tag"] = *tag;
-        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerCheckpoint, args, [&](const protocol::Response& r) {
-            const json& m = *r.result;
-            return printJsonOr(m, g.json, "checkpoint " + m.value("id", "") + " of " + m.value("container", "") + ": " +
-                                              std::to_string(m.value("size", 0) / 1024) + " KiB, " +
-                                              std::to_string(m["pid_map"].size()) + " processes");
-        }));
+            args.id = *id;
+        args.tag = *tag;
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerCheckpoint(args, kWait); },
+            [&](const protocol::CheckpointManifest& m) {
+                return printJsonOr(m, g.json, "checkpoint " + m.value("id", "") + " of " + m.value("container", "") +
+                                                  ": " + std::to_string(m.value("size", 0) / 1024) + " KiB, " +
+                                                  std::to_string(m.value("pid_map", json::array()).size()) +
+                                                  " processes");
+            }));
     });
     auto* rs = container->add_subcommand("restore", "Restore a checkpoint as a container (same virtual pids)");
     rs->add_option("id", *id, "Checkpoint id")->required();
     rs->add_option("--name", *name, "New container name (default: the checkpointed one)");
     rs->callback([&g, id, name] {
-        json args{{"id", *id}};
+        protocol::ContainerRestoreArgs args{*id, {}};
         if (!name->empty())
-            args["name"] = *name;
-        throw CLI::RuntimeError(callAndPrint(g, cmd::ContainerRestore, args, [&](const protocol::Response& r) {
-            return printContainerInfo(*r.result, g.json);
-        }));
+            args.name = *name;
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerRestore(args, kWait); },
+            [&](const protocol::ContainerRestoreResult& info) { return printContainerInfo(info, g.json); }));
     });
     auto* group = app.add_subcommand("checkpoint", "Checkpoints kept in this VM");
     group->require_subcommand(1);
     group->add_subcommand("list", "List checkpoints")->callback([&g] {
-        throw CLI::RuntimeError(callAndPrint(g, cmd::CheckpointList, json::object(), [&](const protocol::Response& r) {
-            std::string text;
-            for (const auto& c : (*r.result)["checkpoints"])
-                text += c.value("id", "") + "  " + c.value("container", "?") + "  " +
-                        std::to_string(c.value("size", 0) / 1024) + " KiB\n";
-            return printJsonOr((*r.result)["checkpoints"], g.json, text);
-        }));
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.checkpointList(kWait); },
+            [&](const protocol::CheckpointListResult& r) {
+                std::string text;
+                for (const auto& c : r.checkpoints)
+                    text += c.id + "  " + c.container.value_or("?") + "  " + std::to_string(c.size.value_or(0) / 1024) +
+                            " KiB\n";
+                return printJsonOr(protocol::encode(r)["checkpoints"], g.json, text);
+            }));
     });
     auto* rm = group->add_subcommand("rm", "Delete a checkpoint");
     rm->add_option("id", *id, "Checkpoint id")->required();
     rm->callback([&g, id] {
-        throw CLI::RuntimeError(callAndPrint(g, cmd::CheckpointDelete, {{"id", *id}}, [&](const protocol::Response& r) {
-            return printJsonOr(*r.result, g.json, *id);
-        }));
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.checkpointDelete(*id, kWait); },
+            [&](const protocol::CheckpointDeleteResult& r) { return printJsonOr(protocol::encode(r), g.json, *id); }));
     });
 }
 
@@ -258,22 +275,25 @@ int runAgentCli(int argc, char** argv)
     });
 
     app.add_subcommand("info", "Show the agent's versions and capabilities")->callback([&g] {
-        throw CLI::RuntimeError(callAndPrint(g, cmd::Hello, {{"client", "pidvisor-agent"}}, [&](const protocol::Response& r) {
-            return printJsonOr(*r.result, g.json, protocol::helloText(*r.result));
-        }));
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.hello("pidvisor-agent", kWait); },
+            [&](const protocol::HelloResult& h) {
+                return printJsonOr(protocol::encode(h), g.json, protocol::helloText(h));
+            }));
     });
 
     auto guestExec = std::make_shared<ExecOptions>();
-    auto* ge = app.add_subcommand("guest-exec", "Run a command in the VM itself, outside any container");
+    auto* ge = app.add_subcommand(std::string(protocol::command::kGuestExec.name), "Run a command in the VM itself, outside any container");
     ge->add_option("command", guestExec->command, "Command and arguments (after --)")->required();
     ge->add_option("--timeout", guestExec->timeout, "Kill the command after this many seconds");
     ge->callback([&g, guestExec] {
-        json args{{"argv", guestExec->command}};
+        protocol::GuestExecArgs args;
+        args.argv = guestExec->command;
         if (guestExec->timeout > 0)
-            args["timeout_ms"] = static_cast<std::int64_t>(guestExec->timeout * 1000);
-        throw CLI::RuntimeError(callAndPrint(g, cmd::GuestExec, args, [&](const protocol::Response& r) {
-            return printCommandResult(*r.result, g.json);
-        }));
+            args.timeoutMs = static_cast<std::int64_t>(guestExec->timeout * 1000);
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.guestExec(args, kWait); },
+            [&](const protocol::CommandResult& r) { return printCommandResult(r, g.json); }));
     });
 
     addContainerCommands(app, g);

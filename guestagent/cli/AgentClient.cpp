@@ -10,24 +10,39 @@ Result<AgentClient> AgentClient::connect(const std::string& socketPath)
     return AgentClient(std::move(*fd));
 }
 
-Result<protocol::Response> AgentClient::call(std::string_view cmd, nlohmann::json args,
-                                             std::optional<std::chrono::milliseconds> timeout,
-                                             const ProgressFn& onProgress)
+Result<std::uint64_t> AgentClient::sendRequest(std::string_view cmd, nlohmann::json args,
+                                               const protocol::CallOptions& options)
 {
     std::uint64_t id = m_nextId++;
-    auto sent = m_channel->send(protocol::makeRequest(id, cmd, std::move(args)));
+    // A refused connection is closed right after its error frame: await()
+    // still reads that frame when the send failed.
+    auto sent = m_channel->send(protocol::makeRequest(id, cmd, std::move(args), options.payload));
+    m_sendError = sent ? std::nullopt : std::optional(sent.error());
+    return id;
+}
+
+Status AgentClient::send(const protocol::Frame& frame)
+{
+    return m_channel->send(frame);
+}
+
+Result<protocol::Response> AgentClient::await(std::uint64_t id, const protocol::CallOptions& options)
+{
     for (;;) {
-        // A refused connection is closed right after its error frame: read
-        // that frame even when the send failed.
-        auto received = m_channel->receive(sent ? timeout : std::optional(std::chrono::milliseconds(1000)));
+        auto received = m_channel->receive(m_sendError ? std::chrono::milliseconds(1000) : options.timeout);
         if (!received)
-            return fail(sent ? received.error() : sent.error());
+            return fail(m_sendError ? *m_sendError : received.error());
         protocol::Frame frame = std::move(*received);
         auto frameId = protocol::frameId(frame);
         std::string kind = protocol::frameKind(frame);
         if (kind == "progress" && frameId == id) {
-            if (auto p = protocol::parseProgress(frame); p && onProgress)
-                onProgress(*p);
+            if (auto p = protocol::parseProgress(frame); p && options.onProgress)
+                options.onProgress(*p);
+            continue;
+        }
+        if (kind == "data" && frameId == id) {
+            if (options.onData)
+                options.onData(frame);
             continue;
         }
         if (kind != "response")

@@ -1,32 +1,32 @@
 // AgentClient: a blocking client of the agent's unix socket for the
-// in-guest CLI: one request at a time, progress frames passed to a callback.
+// in-guest CLI: one request at a time, progress frames passed to the
+// call's callback. The typed calls come from protocol::AgentCalls.
 #pragma once
 
+#include "protocol/AgentCalls.h"
 #include "protocol/FrameChannel.h"
-#include "protocol/Message.h"
 
-#include <functional>
-#include <optional>
+#include <memory>
 
 namespace pidvisor::agent {
 
-class AgentClient {
+class AgentClient final : public protocol::AgentCalls {
 public:
-    using ProgressFn = std::function<void(const protocol::Progress&)>;
-
     [[nodiscard]] static Result<AgentClient> connect(const std::string& socketPath);
 
-    // Sends one request and waits for its response. An error response
-    // becomes the Result's error.
-    [[nodiscard]] Result<protocol::Response> call(std::string_view cmd, nlohmann::json args,
-                                                  std::optional<std::chrono::milliseconds> timeout = std::nullopt,
-                                                  const ProgressFn& onProgress = {});
+    [[nodiscard]] Result<std::uint64_t> sendRequest(std::string_view cmd, nlohmann::json args,
+                                                    const protocol::CallOptions& options) override;
+    [[nodiscard]] Status send(const protocol::Frame& frame) override;
+    // Waits for the response to `id`; an error response becomes the
+    // Result's error.
+    [[nodiscard]] Result<protocol::Response> await(std::uint64_t id, const protocol::CallOptions& options) override;
 
 private:
     explicit AgentClient(UniqueFd fd) : m_channel(std::make_unique<protocol::FrameChannel>(std::move(fd))) {}
 
     std::unique_ptr<protocol::FrameChannel> m_channel;
     std::uint64_t m_nextId = 1;
+    std::optional<Error> m_sendError;
 };
 
 } // namespace pidvisor::agent

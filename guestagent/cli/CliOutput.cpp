@@ -23,33 +23,34 @@ int printJsonOr(const json& result, bool asJson, const std::string& text)
     return 0;
 }
 
-int printContainerList(const json& containers, bool asJson)
+int printContainerList(const std::vector<protocol::ContainerInfo>& containers, bool asJson)
 {
-    return printJsonOr(containers, asJson, protocol::containerTable(containers));
+    return printJsonOr(protocol::Codec<std::vector<protocol::ContainerInfo>>::encode(containers), asJson,
+                       protocol::containerTable(containers));
 }
 
-int printContainerInfo(const json& info, bool asJson)
+int printContainerInfo(const protocol::ContainerInfo& info, bool asJson)
 {
-    return printJsonOr(info, asJson, protocol::containerDetails(info));
+    return printJsonOr(protocol::encode(info), asJson, protocol::containerDetails(info));
 }
 
-int printProcesses(const json& processes, bool asJson)
+int printProcesses(const std::vector<protocol::Process>& processes, bool asJson)
 {
-    return printJsonOr(processes, asJson, protocol::processTable(processes));
+    return printJsonOr(protocol::Codec<std::vector<protocol::Process>>::encode(processes), asJson,
+                       protocol::processTable(processes));
 }
 
-int printCommandResult(const json& result, bool asJson)
+int printCommandResult(const protocol::CommandResult& result, bool asJson)
 {
-    int code = result.value("exit_code", 0);
     if (asJson) {
-        printJsonOr(result, true, "");
-        return code;
+        printJsonOr(protocol::encode(result), true, "");
+        return result.exitCode;
     }
-    std::cout << result.value("stdout", "") << std::flush;
-    std::cerr << result.value("stderr", "");
-    if (result.value("timed_out", false))
+    std::cout << result.stdoutText << std::flush;
+    std::cerr << result.stderrText;
+    if (result.timedOut)
         std::cerr << "pidvisor-agent: the command timed out and was killed\n";
-    return code;
+    return result.exitCode;
 }
 
 } // namespace pidvisor::agent

@@ -2,7 +2,7 @@
 // for scripts, errors as "pidvisor-agent: code: message" on stderr.
 #pragma once
 
-#include "protocol/Error.h"
+#include "protocol/Types.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,10 +12,10 @@ namespace pidvisor::agent {
 
 int reportError(const Error& error);
 int printJsonOr(const nlohmann::json& result, bool json, const std::string& text);
-int printContainerList(const nlohmann::json& containers, bool json);
-int printContainerInfo(const nlohmann::json& info, bool json);
-int printProcesses(const nlohmann::json& processes, bool json);
+int printContainerList(const std::vector<protocol::ContainerInfo>& containers, bool json);
+int printContainerInfo(const protocol::ContainerInfo& info, bool json);
+int printProcesses(const std::vector<protocol::Process>& processes, bool json);
 // Writes the command's output and returns its exit code.
-int printCommandResult(const nlohmann::json& result, bool json);
+int printCommandResult(const protocol::CommandResult& result, bool json);
 
 } // namespace pidvisor::agent

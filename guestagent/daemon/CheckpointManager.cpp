@@ -137,7 +137,7 @@ Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestCo
                   {"id", id},
                   {"kind", r.kind},
                   {"container", r.container},
-                  {"spec", snap.record.spec.toJson()},
+                  {"spec", protocol::encode(snap.record.spec)},
                   {"pid_space", snap.record.pidSpace},
                   {"kernel_release", m_versions.kernelRelease},
                   {"criu_version", m_versions.criu},

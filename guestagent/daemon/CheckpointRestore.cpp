@@ -77,7 +77,7 @@ Result<json> CheckpointManager::restore(const std::string& id, const std::string
     json specJson = manifest.value("spec", json::object());
     std::string name = newName.empty() ? manifest.value("container", "") : newName;
     specJson["name"] = name;
-    PV_TRY(ContainerSpec spec, ContainerSpec::fromJson(specJson));
+    PV_TRY(ContainerSpec spec, protocol::decode<ContainerSpec>(specJson, protocol::Unknown::Ignore, "field"));
     PV_TRY_STATUS(m_containers.reserveForRestore(spec));
     auto restored = restoreInto(id, manifest, spec, context);
     if (!restored) {
@@ -130,7 +130,8 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
     if (!pid)
         return fail(pid.error());
     std::string cgroup = cgroupFd ? m_containers.cgroups().path(spec.name) : "";
-    PV_TRY(json info, m_containers.adoptRestored(spec.name, *pid, id, cgroup));
+    PV_TRY(protocol::ContainerInfo adopted, m_containers.adoptRestored(spec.name, *pid, id, cgroup));
+    json info = protocol::encode(adopted);
     info["pid_check"] = "same virtual pids and parents as the checkpoint";
     info["durations_ms"] = {{"unpack", unpackMs}, {"criu_restore", criuMs}};
     return info;

@@ -86,7 +86,7 @@ void ContainerManager::release(const std::string& name)
     m_containers.erase(name);
 }
 
-Result<json> ContainerManager::create(const ContainerSpec& spec)
+Result<protocol::ContainerInfo> ContainerManager::create(const ContainerSpec& spec)
 {
     PV_TRY_STATUS(m_cgroups.checkLimits({spec.memoryMiB, spec.pidsMax}));
     PV_TRY(auto c, reserve(spec));
@@ -96,7 +96,7 @@ Result<json> ContainerManager::create(const ContainerSpec& spec)
     return result;
 }
 
-Result<json> ContainerManager::launch(const std::shared_ptr<Container>& c)
+Result<protocol::ContainerInfo> ContainerManager::launch(const std::shared_ptr<Container>& c)
 {
     ContainerRecord& r = c->record;
     const ContainerSpec& spec = r.spec;
@@ -108,7 +108,7 @@ Result<json> ContainerManager::launch(const std::shared_ptr<Container>& c)
     launch.overlayOptions = "lowerdir=/,upperdir=" + m_store.upperDir(spec.name).string() +
                             ",workdir=" + m_store.workDir(spec.name).string();
     launch.maskPaths = m_paths.maskPaths;
-    launch.hostname = spec.hostname;
+    launch.hostname = spec.hostname.value_or(spec.name);
     launch.cwd = spec.cwd;
     launch.env = spec.env;
     launch.cgroupFd = cgroupFd.get();
@@ -178,28 +178,30 @@ Result<std::shared_ptr<ContainerManager::Container>> ContainerManager::find(cons
     return it->second;
 }
 
-json ContainerManager::describe(const ContainerRecord& r) const
+protocol::ContainerInfo ContainerManager::describe(const ContainerRecord& r) const
 {
-    json j{{"name", r.spec.name},
-           {"state", r.state},
-           {"init_pid", r.initPid},
-           {"pidns_inode", r.pidnsInode},
-           {"pid_space", r.pidSpace},
-           {"cgroup", r.cgroup},
-           {"created_at", r.createdAt},
-           {"spec", r.spec.toJson()}};
+    protocol::ContainerInfo info;
+    info.name = r.spec.name;
+    info.state = r.state;
+    info.initPid = r.initPid;
+    info.pidnsInode = r.pidnsInode;
+    info.pidSpace = r.pidSpace;
+    info.cgroup = r.cgroup;
+    info.createdAt = r.createdAt;
+    info.spec = r.spec;
     if (r.state == "stopped") {
-        j["finished_at"] = r.finishedAt;
-        j["exit"] = r.exitKnown ? json{{"code", r.exitCode}, {"signal", r.exitSignal}} : json(nullptr);
+        info.finishedAt = r.finishedAt;
+        if (r.exitKnown)
+            info.exit = protocol::ExitStatus{r.exitCode, r.exitSignal};
     }
     if (!r.checkpointedAs.empty())
-        j["checkpointed_as"] = r.checkpointedAs;
+        info.checkpointedAs = r.checkpointedAs;
     if (!r.restoredFrom.empty())
-        j["restored_from"] = r.restoredFrom;
-    return j;
+        info.restoredFrom = r.restoredFrom;
+    return info;
 }
 
-json ContainerManager::list() const
+std::vector<protocol::ContainerInfo> ContainerManager::list() const
 {
     std::vector<std::shared_ptr<Container>> all;
     {
@@ -207,7 +209,7 @@ json ContainerManager::list() const
         for (const auto& [name, c] : m_containers)
             all.push_back(c);
     }
-    json out = json::array();
+    std::vector<protocol::ContainerInfo> out;
     for (const auto& c : all) {
         std::lock_guard lock(c->mutex);
         if (c->record.state != "creating")
@@ -216,19 +218,19 @@ json ContainerManager::list() const
     return out;
 }
 
-Result<json> ContainerManager::info(const std::string& name) const
+Result<protocol::ContainerInfo> ContainerManager::info(const std::string& name) const
 {
     PV_TRY(auto c, find(name));
-    json j;
+    protocol::ContainerInfo info;
     {
         std::lock_guard lock(c->mutex);
-        j = describe(c->record);
+        info = describe(c->record);
     }
-    if (j["state"] == "running") {
+    if (info.state == "running") {
         auto procs = processes(name);
-        j["processes"] = procs ? procs->size() : 0;
+        info.processes = procs ? static_cast<std::int64_t>(procs->size()) : 0;
     }
-    return j;
+    return info;
 }
 
 Result<std::vector<ProcessInfo>> ContainerManager::processes(const std::string& name) const
@@ -286,7 +288,7 @@ Result<std::string> ContainerManager::logs(const std::string& name, std::size_t 
     return data;
 }
 
-Result<json> ContainerManager::kill(const std::string& name, int signal, bool all) const
+Result<protocol::ContainerKillResult> ContainerManager::kill(const std::string& name, int signal, bool all) const
 {
     PV_TRY(auto c, find(name));
     std::uint64_t inode;
@@ -305,7 +307,7 @@ Result<json> ContainerManager::kill(const std::string& name, int signal, bool al
             if (p.vpid != 1 && ::kill(p.pid, signal) == 0)
                 ++signalled;
     }
-    return json{{"name", name}, {"signal", signal}, {"signalled", signalled}};
+    return protocol::ContainerKillResult{name, signal, signalled};
 }
 
 bool ContainerManager::waitStopped(Container& c, std::chrono::milliseconds timeout) const
@@ -314,7 +316,7 @@ bool ContainerManager::waitStopped(Container& c, std::chrono::milliseconds timeo
     return c.exited.wait_for(lock, timeout, [&] { return c.record.state != "running"; });
 }
 
-Result<json> ContainerManager::stop(const std::string& name, std::chrono::milliseconds grace)
+Result<protocol::ContainerInfo> ContainerManager::stop(const std::string& name, std::chrono::milliseconds grace)
 {
     PV_TRY(auto c, find(name));
     {

@@ -44,14 +44,15 @@ public:
     // still running. Returns problems worth logging.
     std::vector<std::string> recover();
 
-    [[nodiscard]] Result<nlohmann::json> create(const ContainerSpec& spec);
-    [[nodiscard]] nlohmann::json list() const;
-    [[nodiscard]] Result<nlohmann::json> info(const std::string& name) const;
+    // `spec` has its defaults (withDefaults).
+    [[nodiscard]] Result<protocol::ContainerInfo> create(const ContainerSpec& spec);
+    [[nodiscard]] std::vector<protocol::ContainerInfo> list() const;
+    [[nodiscard]] Result<protocol::ContainerInfo> info(const std::string& name) const;
     [[nodiscard]] Result<std::vector<ProcessInfo>> processes(const std::string& name) const;
     [[nodiscard]] Result<CommandResult> exec(const std::string& name, const ExecRequest& request) const;
     [[nodiscard]] Result<std::string> logs(const std::string& name, std::size_t tailBytes) const;
-    [[nodiscard]] Result<nlohmann::json> kill(const std::string& name, int signal, bool all) const;
-    [[nodiscard]] Result<nlohmann::json> stop(const std::string& name, std::chrono::milliseconds grace);
+    [[nodiscard]] Result<protocol::ContainerKillResult> kill(const std::string& name, int signal, bool all) const;
+    [[nodiscard]] Result<protocol::ContainerInfo> stop(const std::string& name, std::chrono::milliseconds grace);
     [[nodiscard]] Status remove(const std::string& name, bool force);
 
     [[nodiscard]] const std::string& pidSpaceName() const { return m_pidSpaceName; }
@@ -65,7 +66,7 @@ public:
     // Takes the name and makes the container's directories, for a restore.
     [[nodiscard]] Status reserveForRestore(const ContainerSpec& spec);
     // Records a restored tree (now our child) as the running container.
-    [[nodiscard]] Result<nlohmann::json> adoptRestored(const std::string& name, pid_t pid, const std::string& checkpoint,
+    [[nodiscard]] Result<protocol::ContainerInfo> adoptRestored(const std::string& name, pid_t pid, const std::string& checkpoint,
                                                        const std::string& cgroup);
     // Undoes reserveForRestore after a failed restore.
     void abandon(const std::string& name) { release(name); }
@@ -86,12 +87,12 @@ private:
 
     [[nodiscard]] Result<std::shared_ptr<Container>> find(const std::string& name) const;
     [[nodiscard]] Result<std::shared_ptr<Container>> reserve(const ContainerSpec& spec);
-    [[nodiscard]] Result<nlohmann::json> launch(const std::shared_ptr<Container>& c);
+    [[nodiscard]] Result<protocol::ContainerInfo> launch(const std::shared_ptr<Container>& c);
     void release(const std::string& name);
     void watchExit(const std::shared_ptr<Container>& c);
     void onExit(const std::shared_ptr<Container>& c, const ExitStatus& status);
     [[nodiscard]] bool waitStopped(Container& c, std::chrono::milliseconds timeout) const;
-    [[nodiscard]] nlohmann::json describe(const ContainerRecord& record) const;
+    [[nodiscard]] protocol::ContainerInfo describe(const ContainerRecord& record) const;
 
     ContainerStore& m_store;
     const Cgroups& m_cgroups;

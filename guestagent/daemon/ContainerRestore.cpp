@@ -23,7 +23,7 @@ Status ContainerManager::reserveForRestore(const ContainerSpec& spec)
     return {};
 }
 
-Result<json> ContainerManager::adoptRestored(const std::string& name, pid_t pid, const std::string& checkpoint,
+Result<protocol::ContainerInfo> ContainerManager::adoptRestored(const std::string& name, pid_t pid, const std::string& checkpoint,
                                              const std::string& cgroup)
 {
     std::shared_ptr<Container> c;

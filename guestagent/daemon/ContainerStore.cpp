@@ -24,7 +24,7 @@ std::int64_t nowMillis()
 
 json ContainerRecord::toJson() const
 {
-    json j{{"spec", spec.toJson()},       {"state", state},         {"init_pid", initPid},
+    json j{{"spec", protocol::encode(spec)},       {"state", state},         {"init_pid", initPid},
            {"init_start_time", initStartTime}, {"pidns_inode", pidnsInode}, {"pid_space", pidSpace},
            {"cgroup", cgroup},            {"created_at", createdAt}, {"finished_at", finishedAt},
            {"exit_known", exitKnown},     {"exit_code", exitCode},   {"exit_signal", exitSignal},
@@ -36,7 +36,7 @@ Result<ContainerRecord> ContainerRecord::fromJson(const json& j)
 {
     try {
         ContainerRecord r;
-        PV_TRY(r.spec, ContainerSpec::fromJson(j.at("spec")));
+        PV_TRY(r.spec, protocol::decode<ContainerSpec>(j.at("spec"), protocol::Unknown::Ignore, "field"));
         r.state = j.at("state").get<std::string>();
         r.initPid = j.at("init_pid").get<pid_t>();
         r.initStartTime = j.at("init_start_time").get<std::uint64_t>();

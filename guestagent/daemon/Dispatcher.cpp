@@ -1,7 +1,5 @@
 #include "Dispatcher.h"
 
-#include "protocol/Args.h"
-#include "protocol/Commands.h"
 #include "protocol/Names.h"
 
 #include <csignal>
@@ -9,196 +7,177 @@
 namespace pidvisor::agent {
 
 using nlohmann::json;
-using protocol::Args;
-using protocol::ListLimits;
-namespace cmd = protocol::cmd;
+using namespace protocol::command;
 
 namespace {
 
-constexpr std::int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
-constexpr std::size_t kMaxStdin = 64 * 1024;
-
-json commandResultJson(const CommandResult& r)
+protocol::CommandResult commandResult(const CommandResult& r)
 {
-    return {{"exit_code", r.exitCode},         {"signal", r.signal},
-            {"stdout", r.out},                 {"stderr", r.err},
-            {"stdout_truncated", r.outTruncated}, {"stderr_truncated", r.errTruncated},
-            {"timed_out", r.timedOut}};
+    return {r.exitCode, r.signal, r.out, r.err, r.outTruncated, r.errTruncated, r.timedOut};
 }
 
-// Arguments shared by exec and guest-exec.
-Result<ExecRequest> parseExec(const Args& args)
+ExecRequest execRequest(const protocol::GuestExecArgs& a)
 {
     ExecRequest req;
-    PV_TRY(req.argv, args.stringList("argv", ListLimits{kMaxArgs, kMaxArgBytes, false}));
-    if (req.argv.front().empty())
-        return fail(ErrorCode::InvalidArgument, "the command (argv[0]) is empty");
-    PV_TRY(auto env, args.stringList("env", ListLimits{kMaxEnv, kMaxArgBytes, true}));
-    PV_TRY(req.env, validateEnv(std::move(env)));
-    PV_TRY(auto cwd, args.optionalString("cwd"));
-    req.cwd = cwd.value_or("/");
-    PV_TRY_STATUS(validateAbsolutePath("working directory", req.cwd));
-    PV_TRY(auto input, args.optionalString("stdin"));
-    req.stdinData = input.value_or("");
-    if (req.stdinData.size() > kMaxStdin)
-        return fail(ErrorCode::InvalidArgument, "argument 'stdin' exceeds " + std::to_string(kMaxStdin) + " bytes");
-    PV_TRY(auto timeout, args.optionalInteger("timeout_ms", 1, kMaxTimeoutMs));
-    req.timeout = std::chrono::milliseconds(timeout.value_or(0));
+    req.argv = a.argv;
+    req.env = a.env;
+    req.cwd = a.cwd;
+    req.stdinData = a.stdinText;
+    req.timeout = std::chrono::milliseconds(a.timeoutMs.value_or(0));
     return req;
 }
 
-Result<std::string> parseName(const Args& args)
+// A result's JSON and payload: records through their one conversion.
+template <class R>
+Reply reply(R result)
 {
-    PV_TRY(std::string name, args.requiredString("name"));
-    PV_TRY_STATUS(protocol::validateName("container name", name));
-    return name;
+    Reply out{protocol::Codec<R>::encode(result), {}};
+    if constexpr (requires(R& r) { r.payload; })
+        out.payload = std::move(result.payload);
+    return out;
+}
+
+template <class A>
+Result<A> decodeArgs(const json& args)
+{
+    try {
+        return protocol::Codec<A>::decode(args, protocol::Unknown::Refuse, "argument", "");
+    } catch (const json::exception& e) {
+        return fail(ErrorCode::InvalidArgument, std::string("malformed arguments: ") + e.what());
+    }
 }
 
 } // namespace
 
-Result<int> parseSignal(const json& value)
+template <class A, class R>
+void Dispatcher::add(const protocol::Command<A, R>& command, Result<R> (Dispatcher::*handler)(const A&))
 {
-    if (value.is_number_integer()) {
-        auto n = value.get<std::int64_t>();
-        if (n < 1 || n >= NSIG)
-            return fail(ErrorCode::InvalidArgument, "signal " + std::to_string(n) + " is out of range");
-        return static_cast<int>(n);
-    }
-    if (!value.is_string())
-        return fail(ErrorCode::InvalidArgument, "argument 'signal' must be a number or a name");
-    std::string name = value.get<std::string>();
-    if (name.rfind("SIG", 0) == 0)
-        name = name.substr(3);
-    static const std::map<std::string, int> kSignals{
-        {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
-        {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"STOP", SIGSTOP}, {"CONT", SIGCONT}, {"ALRM", SIGALRM},
-        {"WINCH", SIGWINCH}};
-    auto it = kSignals.find(name);
-    if (it == kSignals.end())
-        return fail(ErrorCode::InvalidArgument, "signal " + protocol::quoteForMessage(name) + " is not known");
-    return it->second;
+    m_handlers.emplace(std::string(command.name), [this, handler](const json& a, RequestContext&) -> Result<Reply> {
+        PV_TRY(A args, decodeArgs<A>(a));
+        PV_TRY(R result, (this->*handler)(args));
+        return reply(std::move(result));
+    });
+}
+
+template <class A, class R>
+void Dispatcher::add(const protocol::Command<A, R>& command,
+                     Result<R> (Dispatcher::*handler)(const A&, RequestContext&))
+{
+    m_handlers.emplace(std::string(command.name), [this, handler](const json& a, RequestContext& ctx) -> Result<Reply> {
+        PV_TRY(A args, decodeArgs<A>(a));
+        PV_TRY(R result, (this->*handler)(args, ctx));
+        return reply(std::move(result));
+    });
 }
 
 Dispatcher::Dispatcher(ContainerManager& containers, CheckpointManager& checkpoints, SystemInfo info)
     : m_containers(containers), m_checkpoints(checkpoints), m_info(std::move(info))
 {
-    add(cmd::Hello, [this](const json& a, RequestContext&) -> Result<Reply> {
-        PV_TRY_STATUS(Args(a).onlyKnown({"client", "protocol"}));
-        json result = m_info.toJson();
-        result["commands"] = commands();
-        return Reply{result, {}};
-    });
-    add(cmd::Sync, [this](const json& a, RequestContext&) -> Result<Reply> {
-        Args args(a);
-        PV_TRY_STATUS(args.onlyKnown({"nonce"}));
-        PV_TRY(std::string nonce, args.requiredString("nonce"));
-        if (nonce.size() > 128)
-            return fail(ErrorCode::InvalidArgument, "argument 'nonce' exceeds 128 bytes");
-        return Reply{{{"nonce", nonce}, {"instance", m_info.instance}}, {}};
-    });
-    add(cmd::GuestExec, [](const json& a, RequestContext&) -> Result<Reply> {
-        Args args(a);
-        PV_TRY_STATUS(args.onlyKnown({"argv", "env", "cwd", "stdin", "timeout_ms"}));
-        PV_TRY(ExecRequest req, parseExec(args));
-        CommandPlan plan;
-        plan.argv = req.argv;
-        plan.env = withDefaultEnv(req.env);
-        plan.cwd = req.cwd;
-        plan.stdinData = req.stdinData;
-        plan.timeout = req.timeout;
-        PV_TRY(CommandResult r, runCommand(plan));
-        return Reply{commandResultJson(r), {}};
-    });
-    addContainerCommands();
-    addCheckpointCommands();
+    add(kHello, &Dispatcher::hello);
+    add(kSync, &Dispatcher::sync);
+    add(kGuestExec, &Dispatcher::guestExec);
+    add(kContainerCreate, &Dispatcher::containerCreate);
+    add(kContainerList, &Dispatcher::containerList);
+    add(kContainerInfo, &Dispatcher::containerInfo);
+    add(kContainerPs, &Dispatcher::containerPs);
+    add(kContainerExec, &Dispatcher::containerExec);
+    add(kContainerLogs, &Dispatcher::containerLogs);
+    add(kContainerKill, &Dispatcher::containerKill);
+    add(kContainerStop, &Dispatcher::containerStop);
+    add(kContainerRm, &Dispatcher::containerRm);
+    // Since 2: DispatcherCheckpoints.cpp.
+    add(kContainerCheckpoint, &Dispatcher::containerCheckpoint);
+    add(kContainerRestore, &Dispatcher::containerRestore);
+    add(kContainerResume, &Dispatcher::containerResume);
+    add(kCheckpointList, &Dispatcher::checkpointList);
+    add(kCheckpointRead, &Dispatcher::checkpointRead);
+    add(kCheckpointWrite, &Dispatcher::checkpointWrite);
+    add(kCheckpointCommit, &Dispatcher::checkpointCommit);
+    add(kCheckpointDelete, &Dispatcher::checkpointDelete);
 }
 
-void Dispatcher::addContainerCommands()
+Result<protocol::HelloResult> Dispatcher::hello(const protocol::HelloArgs& args)
 {
-    add(cmd::ContainerCreate, [this](const json& a, RequestContext&) -> Result<Reply> {
-        PV_TRY(ContainerSpec spec, ContainerSpec::fromJson(a));
-        PV_TRY(json info, m_containers.create(spec));
-        return Reply{info, {}};
-    });
-    add(cmd::ContainerList, [this](const json& a, RequestContext&) -> Result<Reply> {
-        PV_TRY_STATUS(Args(a).onlyKnown({}));
-        return Reply{{{"containers", m_containers.list()}}, {}};
-    });
-    add(cmd::ContainerInfo, [this](const json& a, RequestContext&) -> Result<Reply> {
-        Args args(a);
-        PV_TRY_STATUS(args.onlyKnown({"name"}));
-        PV_TRY(std::string name, parseName(args));
-        PV_TRY(json info, m_containers.info(name));
-        return Reply{info, {}};
-    });
-    add(cmd::ContainerPs, [this](const json& a, RequestContext&) -> Result<Reply> {
-        Args args(a);
-        PV_TRY_STATUS(args.onlyKnown({"name"}));
-        PV_TRY(std::string name, parseName(args));
-        PV_TRY(auto procs, m_containers.processes(name));
-        json list = json::array();
-        for (const auto& p : procs)
-            list.push_back(p.toJson());
-        return Reply{{{"name", name}, {"processes", list}}, {}};
-    });
-    add(cmd::ContainerExec, [this](const json& a, RequestContext&) -> Result<Reply> {
-        Args args(a);
-        PV_TRY_STATUS(args.onlyKnown({"name", "argv", "env", "cwd", "stdin", "timeout_ms"}));
-        PV_TRY(std::string name, parseName(args));
-        PV_TRY(ExecRequest req, parseExec(args));
-        PV_TRY(CommandResult r, m_containers.exec(name, req));
-        return Reply{commandResultJson(r), {}};
-    });
-    add(cmd::ContainerLogs, [this](const json& a, RequestContext&) -> Result<Reply> {
-        Args args(a);
-        PV_TRY_STATUS(args.onlyKnown({"name", "tail_bytes"}));
-        PV_TRY(std::string name, parseName(args));
-        constexpr std::int64_t kMaxLog = 4 << 20;
-        PV_TRY(auto tail, args.optionalInteger("tail_bytes", 0, kMaxLog));
-        PV_TRY(std::string data, m_containers.logs(name, static_cast<std::size_t>(tail.value_or(kMaxLog))));
-        json result{{"name", name}, {"size", data.size()}};
-        return Reply{result, std::move(data)};
-    });
-    add(cmd::ContainerKill, [this](const json& a, RequestContext&) -> Result<Reply> {
-        Args args(a);
-        PV_TRY_STATUS(args.onlyKnown({"name", "signal", "all"}));
-        PV_TRY(std::string name, parseName(args));
-        int signal = SIGKILL;
-        if (a.contains("signal") && !a["signal"].is_null()) {
-            PV_TRY(signal, parseSignal(a["signal"]));
-        }
-        PV_TRY(bool all, args.optionalBool("all", false));
-        PV_TRY(json result, m_containers.kill(name, signal, all));
-        return Reply{result, {}};
-    });
-    add(cmd::ContainerStop, [this](const json& a, RequestContext&) -> Result<Reply> {
-        Args args(a);
-        PV_TRY_STATUS(args.onlyKnown({"name", "timeout_ms"}));
-        PV_TRY(std::string name, parseName(args));
-        PV_TRY(auto grace, args.optionalInteger("timeout_ms", 0, kMaxTimeoutMs));
-        PV_TRY(json info, m_containers.stop(name, std::chrono::milliseconds(grace.value_or(10000))));
-        return Reply{info, {}};
-    });
-    add(cmd::ContainerRm, [this](const json& a, RequestContext&) -> Result<Reply> {
-        Args args(a);
-        PV_TRY_STATUS(args.onlyKnown({"name", "force"}));
-        PV_TRY(std::string name, parseName(args));
-        PV_TRY(bool force, args.optionalBool("force", false));
-        PV_TRY_STATUS(m_containers.remove(name, force));
-        return Reply{{{"name", name}, {"removed", true}}, {}};
-    });
+    PV_TRY_STATUS(protocol::checkProtocolVersion(args.protocol));
+    protocol::HelloResult result = m_info.hello();
+    result.commands = commands();
+    return result;
 }
 
-void Dispatcher::add(std::string_view name, Handler handler)
+Result<protocol::SyncResult> Dispatcher::sync(const protocol::SyncArgs& args)
 {
-    m_handlers.emplace(std::string(name), std::move(handler));
+    return protocol::SyncResult{args.nonce, m_info.instance};
+}
+
+Result<protocol::CommandResult> Dispatcher::guestExec(const protocol::GuestExecArgs& args)
+{
+    CommandPlan plan;
+    plan.argv = args.argv;
+    plan.env = withDefaultEnv(args.env);
+    plan.cwd = args.cwd;
+    plan.stdinData = args.stdinText;
+    plan.timeout = std::chrono::milliseconds(args.timeoutMs.value_or(0));
+    PV_TRY(CommandResult r, runCommand(plan));
+    return commandResult(r);
+}
+
+Result<protocol::ContainerInfo> Dispatcher::containerCreate(const protocol::ContainerCreateArgs& args)
+{
+    return m_containers.create(withDefaults(args));
+}
+
+Result<protocol::ContainerListResult> Dispatcher::containerList(const protocol::NoArgs&)
+{
+    return protocol::ContainerListResult{m_containers.list()};
+}
+
+Result<protocol::ContainerInfo> Dispatcher::containerInfo(const protocol::ContainerRef& args)
+{
+    return m_containers.info(args.name);
+}
+
+Result<protocol::ContainerPsResult> Dispatcher::containerPs(const protocol::ContainerRef& args)
+{
+    PV_TRY(auto processes, m_containers.processes(args.name));
+    return protocol::ContainerPsResult{args.name, std::move(processes)};
+}
+
+Result<protocol::CommandResult> Dispatcher::containerExec(const protocol::ContainerExecArgs& args)
+{
+    PV_TRY(CommandResult r, m_containers.exec(args.name, execRequest(args)));
+    return commandResult(r);
+}
+
+Result<protocol::ContainerLogsResult> Dispatcher::containerLogs(const protocol::ContainerLogsArgs& args)
+{
+    auto tail = static_cast<std::size_t>(args.tailBytes.value_or(protocol::kMaxLogBytes));
+    PV_TRY(std::string data, m_containers.logs(args.name, tail));
+    return protocol::ContainerLogsResult{args.name, data.size(), std::move(data)};
+}
+
+Result<protocol::ContainerKillResult> Dispatcher::containerKill(const protocol::ContainerKillArgs& args)
+{
+    return m_containers.kill(args.name, args.signal.number, args.all);
+}
+
+Result<protocol::ContainerInfo> Dispatcher::containerStop(const protocol::ContainerStopArgs& args)
+{
+    return m_containers.stop(args.name, std::chrono::milliseconds(args.timeoutMs));
+}
+
+Result<protocol::ContainerRmResult> Dispatcher::containerRm(const protocol::ContainerRmArgs& args)
+{
+    PV_TRY_STATUS(m_containers.remove(args.name, args.force));
+    return protocol::ContainerRmResult{args.name, true};
 }
 
 std::vector<std::string> Dispatcher::commands() const
 {
     std::vector<std::string> out;
-    for (const auto& [name, handler] : m_handlers)
-        out.push_back(name);
+    protocol::forEachCommand([&](const auto& c) {
+        if (m_handlers.count(c.name))
+            out.emplace_back(c.name);
+    });
     return out;
 }
 

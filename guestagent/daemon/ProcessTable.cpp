@@ -86,11 +86,6 @@ bool inNamespace(const std::string& dir, std::uint64_t target, std::size_t depth
 
 } // namespace
 
-nlohmann::json ProcessInfo::toJson() const
-{
-    return {{"vpid", vpid}, {"pid", pid}, {"vppid", vppid}, {"comm", comm}, {"state", state}, {"cmdline", cmdline}};
-}
-
 std::optional<std::uint64_t> pidNamespaceInode(pid_t pid, const std::string& proc)
 {
     struct stat st {};

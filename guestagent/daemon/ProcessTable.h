@@ -6,9 +6,7 @@
 // count as the container's too.
 #pragma once
 
-#include "protocol/Result.h"
-
-#include <nlohmann/json.hpp>
+#include "protocol/Types.h"
 
 #include <sys/types.h>
 
@@ -19,16 +17,8 @@
 
 namespace pidvisor::agent {
 
-struct ProcessInfo {
-    pid_t vpid = 0;  // in the container's pid namespace
-    pid_t pid = 0;   // in the agent's pid namespace
-    pid_t vppid = 0; // parent in the container, 0 when outside it
-    std::string comm;
-    std::string state;
-    std::string cmdline;
-
-    [[nodiscard]] nlohmann::json toJson() const;
-};
+// One process: the protocol's record (protocol/Types.h).
+using ProcessInfo = protocol::Process;
 
 // The inode of a process's pid namespace, or nullopt when it is gone.
 [[nodiscard]] std::optional<std::uint64_t> pidNamespaceInode(pid_t pid, const std::string& proc = "/proc");

@@ -12,26 +12,25 @@
 
 namespace pidvisor::agent {
 
-nlohmann::json SystemInfo::toJson() const
+protocol::HelloResult SystemInfo::hello() const
 {
-    nlohmann::json criu = criuVersion ? nlohmann::json{{"version", *criuVersion}} : nlohmann::json(nullptr);
-    nlohmann::json cp;
-    {
-        std::lock_guard lock(checkpoint->mutex);
-        cp = checkpoint->available ? nlohmann::json{{"available", *checkpoint->available}, {"reason", checkpoint->reason}}
-                                   : nlohmann::json{{"available", nullptr}, {"reason", "criu check still running"}};
-    }
-    return {{"protocol", protocol::kProtocolVersion},
-            {"instance", instance},
-            {"agent_version", agentVersion},
-            {"kernel_release", kernelRelease},
-            {"hostname", hostname},
-            {"capabilities",
-             {{"proc_container", procContainer},
-              {"pid_space", pidSpace},
-              {"cgroups", cgroups},
-              {"criu", criu},
-              {"checkpoint", cp}}}};
+    protocol::HelloResult h;
+    h.protocol = protocol::kProtocolVersion;
+    h.instance = instance;
+    h.agentVersion = agentVersion;
+    h.kernelRelease = kernelRelease;
+    h.hostname = hostname;
+    auto& caps = h.capabilities;
+    caps.procContainer = procContainer;
+    caps.pidSpace = pidSpace;
+    if (auto cg = protocol::decode<protocol::CgroupSupport>(cgroups, protocol::Unknown::Ignore, "field"))
+        caps.cgroups = *cg;
+    if (criuVersion)
+        caps.criu = protocol::CriuSupport{*criuVersion};
+    std::lock_guard lock(checkpoint->mutex);
+    caps.checkpoint.available = checkpoint->available;
+    caps.checkpoint.reason = checkpoint->available ? checkpoint->reason : "criu check still running";
+    return h;
 }
 
 void probeCheckpointSupport(const SystemInfo& info)

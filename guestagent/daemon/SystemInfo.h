@@ -3,6 +3,8 @@
 // something (the /proc/container interface, cgroup v2, CRIU).
 #pragma once
 
+#include "protocol/Types.h"
+
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -34,7 +36,8 @@ struct SystemInfo {
     };
     std::shared_ptr<CheckpointSupport> checkpoint = std::make_shared<CheckpointSupport>();
 
-    [[nodiscard]] nlohmann::json toJson() const;
+    // hello's result, without the command list (the Dispatcher adds it).
+    [[nodiscard]] protocol::HelloResult hello() const;
 };
 
 // Runs `criu check` on a thread and fills info.checkpoint.

@@ -1,38 +1,132 @@
-// The protocol's version and command names: one list for both sides.
-// PROTOCOL.md documents each command's arguments, result and errors.
+// Commands: the agent protocol's command table, the one declaration of
+// every command: its name, argument and result types (Types.h), the errors
+// it may answer and the protocol version that added it (QEMU's
+// qga/qapi-schema.json `Since:`).
+//
+// Why a C++ table and not a schema file that generates C++: the types are
+// plain structs that the compiler checks and that handlers and clients use
+// directly; Schema.h derives each record's JSON conversion from its
+// fields(), so there is no generator to build, run and keep in step, and a
+// new field or command is one line here. What a generator would also give,
+// the reference in PROTOCOL.md, is checked instead: ProtocolDocTest fails
+// when a command, argument, result field or "Since" there differs from
+// this table.
+//
+// The agent registers one typed handler per entry (daemon/Dispatcher.cpp);
+// clients call them through AgentCalls (AgentCalls.h). No code outside
+// guestagent/protocol/ spells a command's name (SourceScanTest).
 #pragma once
 
+#include "Error.h"
+#include "Types.h"
+
 #include <array>
+#include <cstdint>
+#include <initializer_list>
 #include <string_view>
+#include <tuple>
 
 namespace pidvisor::protocol {
 
-// Bumped when a command is added or changes; `hello` reports it.
-inline constexpr int kProtocolVersion = 2;
+// Bumped when a command is added or changes. `hello` carries the client's
+// and reports the agent's; either side refuses a difference with
+// "protocol version N, need M". 3: typed records, hello requires the
+// client's version, debug-raw-read removed.
+inline constexpr int kProtocolVersion = 3;
 
+// The error codes a command may answer (besides protocol_error, internal,
+// unavailable and timeout, which any request may meet).
+struct ErrorSet {
+    std::uint32_t bits = 0;
+    constexpr ErrorSet(std::initializer_list<ErrorCode> codes)
+    {
+        for (auto c : codes)
+            bits |= 1u << static_cast<unsigned>(c);
+    }
+    [[nodiscard]] constexpr bool has(ErrorCode c) const { return bits & (1u << static_cast<unsigned>(c)); }
+};
+
+template <class A, class R>
+struct Command {
+    using Args = A;
+    using Result = R;
+    std::string_view name;
+    int since;
+    ErrorSet errors;
+};
+
+namespace command {
+
+using enum ErrorCode;
+
+inline constexpr Command<HelloArgs, HelloResult> kHello{"hello", 1, {InvalidArgument, Unsupported}};
+inline constexpr Command<SyncArgs, SyncResult> kSync{"sync", 1, {InvalidArgument}};
+inline constexpr Command<GuestExecArgs, CommandResult> kGuestExec{"guest-exec", 1, {InvalidArgument, NotFound}};
+inline constexpr Command<ContainerCreateArgs, ContainerInfo> kContainerCreate{
+    "container-create", 1, {InvalidArgument, AlreadyExists, NotFound, FailedPrecondition}};
+inline constexpr Command<NoArgs, ContainerListResult> kContainerList{"container-list", 1, {InvalidArgument}};
+inline constexpr Command<ContainerRef, ContainerInfo> kContainerInfo{"container-info", 1, {InvalidArgument, NotFound}};
+inline constexpr Command<ContainerRef, ContainerPsResult> kContainerPs{"container-ps", 1, {InvalidArgument, NotFound}};
+inline constexpr Command<ContainerExecArgs, CommandResult> kContainerExec{
+    "container-exec", 1, {InvalidArgument, NotFound, FailedPrecondition}};
+inline constexpr Command<ContainerLogsArgs, ContainerLogsResult> kContainerLogs{
+    "container-logs", 1, {InvalidArgument, NotFound}};
+inline constexpr Command<ContainerKillArgs, ContainerKillResult> kContainerKill{
+    "container-kill", 1, {InvalidArgument, NotFound, FailedPrecondition}};
+inline constexpr Command<ContainerStopArgs, ContainerInfo> kContainerStop{"container-stop", 1, {InvalidArgument, NotFound}};
+inline constexpr Command<ContainerRmArgs, ContainerRmResult> kContainerRm{
+    "container-rm", 1, {InvalidArgument, NotFound, FailedPrecondition}};
+inline constexpr Command<ContainerCheckpointArgs, CheckpointManifest> kContainerCheckpoint{
+    "container-checkpoint", 2, {InvalidArgument, NotFound, FailedPrecondition, AlreadyExists}};
+inline constexpr Command<ContainerRestoreArgs, ContainerRestoreResult> kContainerRestore{
+    "container-restore", 2, {InvalidArgument, NotFound, AlreadyExists, Unsupported}};
+inline constexpr Command<ContainerRef, ContainerResumeResult> kContainerResume{
+    "container-resume", 2, {InvalidArgument, NotFound, FailedPrecondition}};
+inline constexpr Command<NoArgs, CheckpointListResult> kCheckpointList{"checkpoint-list", 2, {InvalidArgument}};
+inline constexpr Command<CheckpointReadArgs, CheckpointReadResult> kCheckpointRead{
+    "checkpoint-read", 2, {InvalidArgument, NotFound}};
+inline constexpr Command<CheckpointWriteArgs, CheckpointWriteResult> kCheckpointWrite{
+    "checkpoint-write", 2, {InvalidArgument, AlreadyExists}};
+inline constexpr Command<CheckpointRef, CheckpointCommitResult> kCheckpointCommit{
+    "checkpoint-commit", 2, {InvalidArgument, NotFound}};
+inline constexpr Command<CheckpointRef, CheckpointDeleteResult> kCheckpointDelete{
+    "checkpoint-delete", 2, {InvalidArgument, NotFound}};
+
+} // namespace command
+
+// Names for gui/backend/AgentPoller, which still sends untyped requests
+// until it asks the manager instead; nothing else may use them.
 namespace cmd {
-inline constexpr std::string_view Hello = "hello";
-inline constexpr std::string_view Sync = "sync";
-inline constexpr std::string_view GuestExec = "guest-exec";
-inline constexpr std::string_view ContainerCreate = "container-create";
-inline constexpr std::string_view ContainerList = "container-list";
-inline constexpr std::string_view ContainerInfo = "container-info";
-inline constexpr std::string_view ContainerPs = "container-ps";
-inline constexpr std::string_view ContainerExec = "container-exec";
-inline constexpr std::string_view ContainerLogs = "container-logs";
-inline constexpr std::string_view ContainerKill = "container-kill";
-inline constexpr std::string_view ContainerStop = "container-stop";
-inline constexpr std::string_view ContainerRm = "container-rm";
-// Since 2: checkpoints.
-inline constexpr std::string_view ContainerCheckpoint = "container-checkpoint";
-inline constexpr std::string_view ContainerRestore = "container-restore";
-inline constexpr std::string_view ContainerResume = "container-resume";
-inline constexpr std::string_view CheckpointList = "checkpoint-list";
-inline constexpr std::string_view CheckpointRead = "checkpoint-read";
-inline constexpr std::string_view CheckpointWrite = "checkpoint-write";
-inline constexpr std::string_view CheckpointCommit = "checkpoint-commit";
-inline constexpr std::string_view CheckpointDelete = "checkpoint-delete";
-inline constexpr std::string_view DebugRawRead = "debug-raw-read";
+inline constexpr std::string_view ContainerList = command::kContainerList.name;
+inline constexpr std::string_view ContainerPs = command::kContainerPs.name;
 } // namespace cmd
+
+// Every command, in the order PROTOCOL.md lists them.
+inline constexpr auto kCommands =
+    std::tuple{command::kHello,          command::kSync,           command::kGuestExec,
+               command::kContainerCreate, command::kContainerList,  command::kContainerInfo,
+               command::kContainerPs,    command::kContainerExec,  command::kContainerLogs,
+               command::kContainerKill,  command::kContainerStop,  command::kContainerRm,
+               command::kContainerCheckpoint, command::kContainerRestore, command::kContainerResume,
+               command::kCheckpointList, command::kCheckpointRead, command::kCheckpointWrite,
+               command::kCheckpointCommit, command::kCheckpointDelete};
+
+// Calls f(command) for every command of the table.
+template <class F>
+constexpr void forEachCommand(F&& f)
+{
+    std::apply([&](const auto&... c) { (f(c), ...); }, kCommands);
+}
+
+// The names of every command, in table order (what `hello` lists).
+[[nodiscard]] inline std::vector<std::string> commandNames()
+{
+    std::vector<std::string> out;
+    forEachCommand([&](const auto& c) { out.emplace_back(c.name); });
+    return out;
+}
+
+// "protocol version N, need M" when a peer's version is not ours.
+[[nodiscard]] Status checkProtocolVersion(std::int64_t peer);
 
 } // namespace pidvisor::protocol

@@ -1,22 +1,23 @@
-// ObjectText: the human text of the protocol's objects (containers,
-// processes, command results), shared by the in-guest CLI and the host's
-// `pidvisor` CLI so both print them alike.
+// ObjectText: the human text of the protocol's records (containers,
+// processes, hello), shared by the in-guest CLI and the host's `pidvisor`
+// CLI so both print them alike.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "Types.h"
 
 #include <string>
+#include <vector>
 
 namespace pidvisor::protocol {
 
 // "running", "exited 0", "killed by signal 9", "stopped (exit unknown)".
-[[nodiscard]] std::string describeContainerState(const nlohmann::json& container);
-[[nodiscard]] std::string containerTable(const nlohmann::json& containers);
-[[nodiscard]] std::string containerDetails(const nlohmann::json& container);
+[[nodiscard]] std::string describeContainerState(const ContainerInfo& container);
+[[nodiscard]] std::string containerTable(const std::vector<ContainerInfo>& containers);
+[[nodiscard]] std::string containerDetails(const ContainerInfo& container);
 // VPID PID VPPID STATE COMMAND: virtual and global pids side by side.
-[[nodiscard]] std::string processTable(const nlohmann::json& processes);
-[[nodiscard]] std::string helloText(const nlohmann::json& hello);
-[[nodiscard]] std::string joinArgv(const nlohmann::json& argv);
+[[nodiscard]] std::string processTable(const std::vector<Process>& processes);
+[[nodiscard]] std::string helloText(const HelloResult& hello);
+[[nodiscard]] std::string joinArgv(const std::vector<std::string>& argv);
 [[nodiscard]] std::string formatLocalTime(std::int64_t unixMillis);
 
 } // namespace pidvisor::protocol

@@ -45,10 +45,10 @@ OperationSpec restoreCheckpoint(const QString& uri, const QString& checkpointId,
     spec.body = [id = checkpointId.toStdString(), target = targetVm.toStdString(),
                  name = newName.toStdString()](OperationContext& ctx) -> Result<OperationResult> {
         CheckpointService service(ctx.session->vms());
-        PV_TRY(json c, service.restore(id, target, name, ctx.progress, ctx.cancel));
+        PV_TRY(protocol::ContainerRestoreResult c, service.restore(id, target, name, ctx.progress, ctx.cancel));
         return OperationResult{QString("restored as '%1' in %2")
-                                   .arg(QString::fromStdString(c.value("name", name)), QString::fromStdString(target)),
-                               c};
+                                   .arg(QString::fromStdString(c.name), QString::fromStdString(target)),
+                               protocol::encode(c)};
     };
     return spec;
 }

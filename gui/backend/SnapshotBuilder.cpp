@@ -1,6 +1,6 @@
 #include "SnapshotBuilder.h"
 
-#include "protocol/ObjectText.h"
+#include "protocol/Types.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,32 +20,26 @@ std::int64_t nowMillis()
         .count();
 }
 
-std::optional<std::int64_t> optionalInt(const json& spec, const char* key)
-{
-    auto it = spec.find(key);
-    if (it == spec.end() || !it->is_number_integer())
-        return std::nullopt;
-    return it->get<std::int64_t>();
-}
-
-ContainerInfo parseSpec(const std::string& specJson)
+// The inventory keeps the agent's spec as its JSON; it is read back by the
+// protocol's one conversion. A spec that does not read shows as empty.
+ContainerInfo parseSpec(const std::string& name, const std::string& specJson)
 {
     ContainerInfo info;
-    json spec = json::parse(specJson, nullptr, false);
-    if (!spec.is_object())
+    json j = json::parse(specJson, nullptr, false);
+    if (!j.is_object())
         return info;
-    if (auto argv = spec.find("argv"); argv != spec.end() && argv->is_array())
-        info.command = protocol::joinArgv(*argv);
-    info.hostname = spec.value("hostname", "");
-    info.cwd = spec.value("cwd", "");
-    if (auto env = spec.find("env"); env != spec.end() && env->is_array())
-        for (const auto& e : *env)
-            if (e.is_string())
-                info.env.push_back(e.get<std::string>());
-    info.memoryMiB = optionalInt(spec, "memory_mib");
-    info.pidsMax = optionalInt(spec, "pids_max");
-    if (auto init = spec.find("init"); init != spec.end() && init->is_boolean())
-        info.init = init->get<bool>();
+    j["name"] = name;
+    auto spec = protocol::decode<protocol::ContainerSpec>(j, protocol::Unknown::Ignore, "field");
+    if (!spec)
+        return info;
+    for (const auto& a : spec->argv)
+        info.command += (info.command.empty() ? "" : " ") + a;
+    info.hostname = spec->hostname.value_or("");
+    info.cwd = spec->cwd;
+    info.env = spec->env;
+    info.memoryMiB = spec->memoryMiB;
+    info.pidsMax = spec->pidsMax;
+    info.init = spec->init;
     return info;
 }
 
@@ -75,7 +69,7 @@ ContainerInfo SnapshotBuilder::describeContainer(const ContainerRecord& record)
 {
     auto it = m_specs.find(record.id);
     if (it == m_specs.end() || it->second.json != record.specJson)
-        it = m_specs.insert_or_assign(record.id, CachedSpec{record.specJson, parseSpec(record.specJson)}).first;
+        it = m_specs.insert_or_assign(record.id, CachedSpec{record.specJson, parseSpec(record.name, record.specJson)}).first;
     ContainerInfo info = it->second.info;
     info.record = record;
     return info;

@@ -85,8 +85,10 @@ OperationSpec createContainer(const QString& uri, const QString& vm, const json&
     spec.sharedVms = {str(vm)};
     spec.body = [vmName = str(vm), args](OperationContext& ctx) -> Result<OperationResult> {
         report(ctx.progress, "asking the agent");
-        PV_TRY(json c, ctx.session->containers().create(vmName, args));
-        return OperationResult{QString("running, pid 1 is %1 in the VM").arg(c.value("init_pid", 0)), c};
+        // The dialog's request, read by the protocol's one conversion.
+        PV_TRY(auto request, protocol::decode<protocol::ContainerSpec>(args, protocol::Unknown::Refuse));
+        PV_TRY(protocol::ContainerInfo c, ctx.session->containers().create(vmName, request));
+        return OperationResult{QString("running, pid 1 is %1 in the VM").arg(c.initPid), protocol::encode(c)};
     };
     return spec;
 }
@@ -95,12 +97,12 @@ OperationSpec execInContainer(const QString& uri, const QString& vm, const QStri
 {
     OperationSpec spec = OperationSpec::named("container.exec", uri, vm + "/" + container);
     spec.sharedVms = {str(vm)};
-    json args{{"argv", json::array()}};
+    protocol::GuestExecArgs command;
     for (const QString& a : argv)
-        args["argv"].push_back(str(a));
-    spec.body = [vmName = str(vm), name = str(container), args](OperationContext& ctx) -> Result<OperationResult> {
-        PV_TRY(json r, ctx.session->containers().exec(vmName, name, args));
-        return OperationResult{QString("exit code %1").arg(r.value("exit_code", -1)), r};
+        command.argv.push_back(str(a));
+    spec.body = [vmName = str(vm), name = str(container), command](OperationContext& ctx) -> Result<OperationResult> {
+        PV_TRY(protocol::CommandResult r, ctx.session->containers().exec(vmName, name, command));
+        return OperationResult{QString("exit code %1").arg(r.exitCode), protocol::encode(r)};
     };
     return spec;
 }
@@ -110,8 +112,8 @@ OperationSpec stopContainer(const QString& uri, const QString& vm, const QString
     OperationSpec spec = OperationSpec::named("container.stop", uri, vm + "/" + container);
     spec.sharedVms = {str(vm)};
     spec.body = [vmName = str(vm), name = str(container)](OperationContext& ctx) -> Result<OperationResult> {
-        PV_TRY(json c, ctx.session->containers().stop(vmName, name, 10000));
-        return OperationResult{"stopped", c};
+        PV_TRY(protocol::ContainerInfo c, ctx.session->containers().stop(vmName, name, 10000));
+        return OperationResult{"stopped", protocol::encode(c)};
     };
     return spec;
 }
@@ -123,11 +125,10 @@ OperationSpec killContainer(const QString& uri, const QString& vm, const QString
     spec.sharedVms = {str(vm)};
     spec.body = [vmName = str(vm), name = str(container), sig = str(signal),
                  all](OperationContext& ctx) -> Result<OperationResult> {
-        PV_TRY(json r, ctx.session->containers().kill(vmName, name, sig, all));
-        return OperationResult{QString("signal %1 sent to %2 process(es)")
-                                   .arg(r.value("signal", 0))
-                                   .arg(r.value("signalled", 0)),
-                               r};
+        PV_TRY(int number, protocol::signalFromText(sig));
+        PV_TRY(protocol::ContainerKillResult r, ctx.session->containers().kill(vmName, name, {number}, all));
+        return OperationResult{QString("signal %1 sent to %2 process(es)").arg(r.signal).arg(r.signalled),
+                               protocol::encode(r)};
     };
     return spec;
 }

@@ -1,7 +1,5 @@
 #include "AgentClient.h"
 
-#include "protocol/Commands.h"
-
 #include <algorithm>
 #include <random>
 
@@ -54,11 +52,11 @@ void AgentClient::heartbeatLoop()
             continue;
         std::string known = m_instance;
         lock.unlock();
-        auto beat = call(protocol::cmd::Sync, {{"nonce", "heartbeat"}}, CallOptions{std::chrono::seconds(10), {}, {}, {}});
+        auto beat = sync("heartbeat", CallOptions{std::chrono::seconds(10), {}, {}, {}});
         lock.lock();
         if (!beat)
             continue;
-        std::string now = beat->result->value("instance", "");
+        std::string now = beat->instance;
         if (!known.empty() && !now.empty() && now != known) {
             m_instance = now;
             lock.unlock();
@@ -87,10 +85,15 @@ void AgentClient::disconnect()
     failAll(Error{ErrorCode::Unavailable, "disconnected from the agent in VM '" + m_vm + "'"});
 }
 
-json AgentClient::hello() const
+protocol::HelloResult AgentClient::agentHello() const
 {
     std::lock_guard lock(m_mutex);
     return m_hello;
+}
+
+json AgentClient::hello() const
+{
+    return protocol::Codec<protocol::HelloResult>::encode(agentHello());
 }
 
 Status AgentClient::handshake(AgentTransport& transport, std::chrono::steady_clock::time_point deadline)
@@ -100,7 +103,7 @@ Status AgentClient::handshake(AgentTransport& transport, std::chrono::steady_clo
     auto begun = std::chrono::steady_clock::now();
     while (std::chrono::steady_clock::now() < deadline) {
         std::uint64_t id = m_nextId++;
-        auto bytes = protocol::encodeFrame(protocol::makeRequest(id, protocol::cmd::Sync, {{"nonce", nonce}}));
+        auto bytes = protocol::encodeFrame(protocol::requestFrame(id, protocol::command::kSync, protocol::SyncArgs{nonce}));
         PV_TRY_STATUS(transport.write(*bytes));
         // Everything before our nonce's answer is left over from before.
         // QEMU holds what was written before the guest opened its port and
@@ -120,7 +123,11 @@ Status AgentClient::handshake(AgentTransport& transport, std::chrono::steady_clo
                 if (!*event)
                     continue;
                 auto response = protocol::parseResponse(std::move(**event));
-                if (response && response->result && response->result->value("nonce", "") == nonce)
+                if (!response || !response->result)
+                    continue;
+                auto synced = protocol::decodeResult<protocol::SyncResult>(protocol::command::kSync.name,
+                                                                           *response->result, {});
+                if (synced && synced->nonce == nonce)
                     return {};
             }
         }
@@ -157,16 +164,18 @@ Status AgentClient::connect(std::chrono::milliseconds timeout, const std::string
             m_connected = true;
             m_reader = std::thread([this, shared] { readLoop(shared); });
         }
-        auto hello = call(protocol::cmd::Hello, {{"client", "pidvisor-manager"}, {"protocol", protocol::kProtocolVersion}},
-                          CallOptions{std::chrono::milliseconds(10000), {}, {}, {}});
+        auto hello = AgentCalls::hello("pidvisor-manager", CallOptions{std::chrono::milliseconds(10000), {}, {}, {}});
         if (!hello) {
             last = hello.error();
             disconnect();
+            // A different protocol does not change by retrying.
+            if (last.code == ErrorCode::Unsupported)
+                return fail(last.withContext("agent in VM '" + m_vm + "'"));
             continue;
         }
         std::lock_guard lock(m_mutex);
-        m_hello = *hello->result;
-        m_instance = m_hello.value("instance", "");
+        m_hello = *hello;
+        m_instance = m_hello.instance;
         return {};
     }
     std::string message = "agent in VM '" + m_vm + "' not answering after " + seconds(timeout) + " (" +

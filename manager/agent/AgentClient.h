@@ -10,11 +10,14 @@
 // flight a heartbeat (sync every few seconds) watches the agent's instance
 // id: an agent that restarted (a virtio port does not tell the host) has
 // lost them, and they fail at once instead of waiting for their timeout.
+//
+// The typed calls (agent.containerList(), agent.containerCreate(spec), ...)
+// come from protocol::AgentCalls, one per command of protocol/Commands.h.
 #pragma once
 
 #include "AgentTransport.h"
 
-#include "protocol/Message.h"
+#include "protocol/AgentCalls.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -26,19 +29,14 @@
 
 namespace pidvisor::manager {
 
-struct CallOptions {
-    std::chrono::milliseconds timeout{120000};
-    std::function<void(const protocol::Progress&)> onProgress;
-    std::function<void(const protocol::Frame&)> onData;
-    std::string payload;
-};
+using CallOptions = protocol::CallOptions;
 
-class AgentClient {
+class AgentClient final : public protocol::AgentCalls {
 public:
     using TransportFactory = std::function<Result<std::unique_ptr<AgentTransport>>()>;
 
     AgentClient(std::string vmName, TransportFactory factory);
-    ~AgentClient();
+    ~AgentClient() override;
     AgentClient(const AgentClient&) = delete;
     AgentClient& operator=(const AgentClient&) = delete;
 
@@ -46,17 +44,21 @@ public:
     // a timeout error (the console log path).
     [[nodiscard]] Status connect(std::chrono::milliseconds timeout, const std::string& hint = {});
     [[nodiscard]] bool connected() const { return m_connected.load(); }
+    // What the agent answered to the handshake's hello.
+    [[nodiscard]] protocol::HelloResult agentHello() const;
+    // The same as JSON (for gui/backend/AgentPoller until it asks the manager).
     [[nodiscard]] nlohmann::json hello() const;
+    using protocol::AgentCalls::hello;
 
     // One request; reconnects first (briefly) when the connection was lost.
     [[nodiscard]] Result<protocol::Response> call(std::string_view cmd, nlohmann::json args,
-                                                  const CallOptions& options = {});
+                                                  const CallOptions& options = {}) override;
     // For requests that stream data to the agent: sendRequest(), then
     // send() its data frames, then await() its response.
     [[nodiscard]] Result<std::uint64_t> sendRequest(std::string_view cmd, nlohmann::json args,
-                                                    const CallOptions& options);
-    [[nodiscard]] Status send(const protocol::Frame& frame);
-    [[nodiscard]] Result<protocol::Response> await(std::uint64_t id, const CallOptions& options);
+                                                    const CallOptions& options) override;
+    [[nodiscard]] Status send(const protocol::Frame& frame) override;
+    [[nodiscard]] Result<protocol::Response> await(std::uint64_t id, const CallOptions& options) override;
     void disconnect();
 
 private:
@@ -85,7 +87,7 @@ private:
     std::atomic<bool> m_stopping{false};
     std::atomic<std::uint64_t> m_nextId;
     std::map<std::uint64_t, std::shared_ptr<Pending>> m_pending;
-    nlohmann::json m_hello;
+    protocol::HelloResult m_hello;
     std::string m_instance;
     std::condition_variable m_stopHeartbeat;
     std::thread m_heartbeat;

@@ -6,7 +6,6 @@
 
 #include "core/OperationScope.h"
 
-#include "protocol/Commands.h"
 #include "protocol/Names.h"
 
 #include <filesystem>
@@ -18,7 +17,6 @@ namespace pidvisor::manager {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-namespace cmd = protocol::cmd;
 
 namespace {
 
@@ -38,11 +36,11 @@ Result<json> readManifest(const CheckpointRecord& cp)
 
 } // namespace
 
-Result<json> CheckpointService::restore(const std::string& checkpoint, const std::string& targetVm,
+Result<protocol::ContainerRestoreResult> CheckpointService::restore(const std::string& checkpoint, const std::string& targetVm,
                                         const std::string& newName, const ProgressFn& progress, CancelFlag cancel)
 {
     OperationScope op(m_vms.inventory(), "checkpoint.restore", targetVm + "/" + newName, {{"checkpoint", checkpoint}});
-    auto result = [&]() -> Result<json> {
+    auto result = [&]() -> Result<protocol::ContainerRestoreResult> {
         PV_TRY(CheckpointRecord cp, find(checkpoint));
         PV_TRY(json manifest, readManifest(cp));
         std::string name = newName.empty() ? manifest.value("container", "") : newName;
@@ -50,22 +48,19 @@ Result<json> CheckpointService::restore(const std::string& checkpoint, const std
         // Nothing is touched before the checkpoint is known to be whole.
         PV_TRY_STATUS(verify(cp.id, progress));
         PV_TRY(auto agent, m_vms.agent(targetVm));
-        PV_TRY_STATUS(checkTarget(*agent, targetVm, manifest, name));
+        PV_TRY_STATUS(checkTarget(*agent, targetVm, manifest.value("criu_version", ""), name));
         if (cancel && *cancel)
             return fail(ErrorCode::Cancelled, "restore cancelled before anything changed");
         PV_TRY_STATUS(upload(*agent, cp, manifest, progress));
         report(progress, "restoring with CRIU");
         CallOptions options;
         options.timeout = std::chrono::minutes(30);
-        auto restored = agent->call(cmd::ContainerRestore, {{"id", cp.id}, {"name", name}}, options);
-        (void)agent->call(cmd::CheckpointDelete, {{"id", cp.id}});
+        auto restored = agent->containerRestore({cp.id, name}, options);
+        (void)agent->checkpointDelete(cp.id);
         if (!restored)
             return fail(restored.error().withContext("restoring checkpoint " + cp.id + " in VM '" + targetVm + "'"));
         refreshContainer(targetVm, name);
-        json out = *restored->result;
-        out["checkpoint"] = cp.id;
-        out["vm"] = targetVm;
-        return out;
+        return restored;
     }();
     return op.finish(std::move(result));
 }
@@ -87,11 +82,11 @@ Result<MigrationReport> CheckpointService::migrate(const std::string& vm, const 
             return fail(ErrorCode::InvalidArgument, "a container migrates to another VM, not to '" + vm + "' itself");
         PV_TRY(auto source, m_vms.agent(vm));
         PV_TRY(auto target, m_vms.agent(targetVm));
-        PV_TRY(json sourceHello, requireCheckpointSupport(*source, vm));
+        PV_TRY(protocol::HelloResult sourceHello, requireCheckpointSupport(*source, vm));
         std::string id = protocol::newCheckpointId();
         op.addDetail("id", id);
-        json probe{{"criu_version", sourceHello["capabilities"]["criu"].value("version", "")}};
-        PV_TRY_STATUS(checkTarget(*target, targetVm, probe, container));
+        std::string sourceCriu = sourceHello.capabilities.criu ? sourceHello.capabilities.criu->version : "";
+        PV_TRY_STATUS(checkTarget(*target, targetVm, sourceCriu, container));
         std::string partial = storeDir() + "/" + id + ".partial";
         std::error_code ec;
         fs::create_directories(partial, ec);
@@ -100,8 +95,8 @@ Result<MigrationReport> CheckpointService::migrate(const std::string& vm, const 
             // Whatever reached either VM goes; the host keeps a finished checkpoint.
             fs::remove_all(partial, ec);
             CallOptions brief{std::chrono::seconds(10), {}, {}, {}};
-            (void)target->call(cmd::CheckpointDelete, {{"id", id}}, brief);
-            (void)source->call(cmd::CheckpointDelete, {{"id", id}}, brief);
+            (void)target->checkpointDelete(id, brief);
+            (void)source->checkpointDelete(id, brief);
         }
         return outcome;
     }();
@@ -125,16 +120,19 @@ Result<MigrationReport> CheckpointService::runMigration(AgentClient& source, Age
             return fail(ErrorCode::Cancelled, "migration cancelled during pre-copy; the container keeps running");
         auto started = Clock::now();
         report(progress, "pre-copy round " + std::to_string(round));
-        json args{{"name", migration.container}, {"id", id}, {"kind", "pre-dump"}, {"round", round}};
-        if (!parent.empty())
-            args["parent"] = parent;
-        auto pre = source.call(cmd::ContainerCheckpoint, args, dumpOptions);
+        protocol::ContainerCheckpointArgs args;
+        args.name = migration.container;
+        args.id = id;
+        args.kind = "pre-dump";
+        args.round = round;
+        args.parent = parent;
+        auto pre = source.containerCheckpoint(args, dumpOptions);
         if (!pre)
             return fail(pre.error().withContext("pre-dump round " + std::to_string(round)));
-        PV_TRY(auto files, protocol::filesFromManifest(*pre->result));
+        PV_TRY(auto files, protocol::filesFromManifest(*pre));
         PV_TRY(TransferStats moved, pullCheckpoint(source, id, partial, files, false, progress));
         // On to the target at once: after the freeze only the last delta moves.
-        PV_TRY_STATUS(pushCheckpoint(target, id, partial, *pre->result, files, false, progress));
+        PV_TRY_STATUS(pushCheckpoint(target, id, partial, *pre, files, false, progress));
         for (const auto& f : files)
             pulled.insert(f.path);
         migration.rounds.push_back({round, static_cast<std::int64_t>(moved.bytes), millisSince(started)});
@@ -163,16 +161,19 @@ Result<MigrationReport> CheckpointService::finishMigration(AgentClient& source, 
     // From here the container is frozen at the source: downtime counts.
     auto frozen = Clock::now();
     report(progress, "final dump (container frozen)");
-    json args{{"name", migration.container}, {"id", id}, {"after", "stop"}, {"tag", "migration"}};
-    if (!parent.empty())
-        args["parent"] = parent;
-    auto dumped = source.call(cmd::ContainerCheckpoint, args, CallOptions{std::chrono::minutes(30), {}, {}, {}});
+    protocol::ContainerCheckpointArgs args;
+    args.name = migration.container;
+    args.id = id;
+    args.after = "stop";
+    args.tag = "migration";
+    args.parent = parent;
+    auto dumped = source.containerCheckpoint(args, CallOptions{std::chrono::minutes(30), {}, {}, {}});
     if (!dumped)
         return fail(dumped.error().withContext("final dump"));
-    json manifest = *dumped->result;
+    json manifest = *dumped;
     // Any failure before the restore succeeds lets the source run again.
     auto resumeSource = [&](const Error& e) -> Result<MigrationReport> {
-        auto resumed = source.call(cmd::ContainerResume, {{"name", migration.container}});
+        auto resumed = source.containerResume(migration.container);
         std::string where = resumed ? "; the container runs again in VM '" + migration.sourceVm + "'"
                                     : "; the source could not be resumed (" + resumed.error().message + ")";
         return fail(Error{e.code, e.message + where});
@@ -197,9 +198,8 @@ Result<MigrationReport> CheckpointService::finishMigration(AgentClient& source, 
     if (!up)
         return resumeSource(up.error());
     report(progress, "restoring in VM '" + migration.targetVm + "'");
-    auto restored = target.call(cmd::ContainerRestore, {{"id", id}, {"name", migration.container}},
-                                CallOptions{std::chrono::minutes(30), {}, {}, {}});
-    (void)target.call(cmd::CheckpointDelete, {{"id", id}});
+    auto restored = target.containerRestore({id, migration.container}, CallOptions{std::chrono::minutes(30), {}, {}, {}});
+    (void)target.checkpointDelete(id);
     if (!restored)
         return resumeSource(restored.error().withContext("restoring in VM '" + migration.targetVm + "'"));
     migration.downtimeMs = millisSince(frozen);
@@ -207,9 +207,9 @@ Result<MigrationReport> CheckpointService::finishMigration(AgentClient& source, 
     // lives at the target either way.
     // The moved container no longer exists at the source.
     CallOptions brief{std::chrono::seconds(20), {}, {}, {}};
-    (void)source.call(cmd::CheckpointCommit, {{"id", id}}, brief);
-    (void)source.call(cmd::ContainerRm, {{"name", migration.container}, {"force", true}}, brief);
-    (void)source.call(cmd::CheckpointDelete, {{"id", id}}, brief);
+    (void)source.checkpointCommit(id, brief);
+    (void)source.containerRm({migration.container, true}, brief);
+    (void)source.checkpointDelete(id, brief);
     refreshContainer(migration.sourceVm, migration.container);
     refreshContainer(migration.targetVm, migration.container);
     return migration;

@@ -4,7 +4,6 @@
 
 #include "core/OperationScope.h"
 
-#include "protocol/Commands.h"
 #include "protocol/Names.h"
 
 #include <chrono>
@@ -16,7 +15,6 @@ namespace pidvisor::manager {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-namespace cmd = protocol::cmd;
 
 namespace {
 
@@ -127,22 +125,26 @@ Result<CheckpointRecord> CheckpointService::checkpoint(const std::string& vm, co
         CallOptions dumpOptions;
         dumpOptions.timeout = std::chrono::minutes(30);
         dumpOptions.onProgress = [&](const protocol::Progress& p) { report(progress, p.stage); };
-        json args{{"name", container}, {"id", id}, {"after", "run"}, {"tag", options.tag}};
-        auto dumped = agent->call(cmd::ContainerCheckpoint, args, dumpOptions);
+        protocol::ContainerCheckpointArgs args;
+        args.name = container;
+        args.id = id;
+        args.after = "run";
+        args.tag = options.tag;
+        auto dumped = agent->containerCheckpoint(args, dumpOptions);
         if (!dumped)
             return fail(dumped.error().withContext("checkpointing container '" + container + "' in VM '" + vm + "'"));
-        json manifest = *dumped->result;
+        json manifest = *dumped;
         PV_TRY(CheckpointRecord cp, store(*agent, vm, manifest, progress, cancel));
         json durations = parsedOr(cp.durationsJson, json::object());
         durations["total_ms"] = millisSince(started);
         cp.durationsJson = durations.dump();
         PV_TRY_STATUS(m_vms.inventory().updateCheckpoint(cp));
         if (!options.leaveRunning) {
-            auto committed = agent->call(cmd::CheckpointCommit, {{"id", id}});
+            auto committed = agent->checkpointCommit(id);
             if (!committed)
                 return fail(committed.error().withContext("ending container '" + container + "' after its checkpoint"));
         }
-        (void)agent->call(cmd::CheckpointDelete, {{"id", id}});
+        (void)agent->checkpointDelete(id);
         refreshContainer(vm, container);
         return cp;
     }();

@@ -10,7 +10,7 @@
 //
 //   CheckpointService cps(vms);
 //   PV_TRY(CheckpointRecord cp, cps.checkpoint("vm1", "web", {}, progress));
-//   PV_TRY(nlohmann::json c, cps.restore(cp.id, "vm2", "", progress));
+//   PV_TRY(protocol::ContainerRestoreResult c, cps.restore(cp.id, "vm2", "", progress));
 #pragma once
 
 #include "vm/VmService.h"
@@ -52,7 +52,7 @@ public:
                                                       const CheckpointOptions& options, const ProgressFn& progress,
                                                       CancelFlag cancel = {});
     // `newName` empty: the checkpoint's container name.
-    [[nodiscard]] Result<nlohmann::json> restore(const std::string& checkpoint, const std::string& targetVm,
+    [[nodiscard]] Result<protocol::ContainerRestoreResult> restore(const std::string& checkpoint, const std::string& targetVm,
                                                  const std::string& newName, const ProgressFn& progress,
                                                  CancelFlag cancel = {});
     [[nodiscard]] Result<MigrationReport> migrate(const std::string& vm, const std::string& container,
@@ -72,7 +72,7 @@ public:
 private:
     // The agent's hello once it knows whether CRIU works there; Unsupported
     // (with the reason) when the VM cannot take or restore checkpoints.
-    [[nodiscard]] Result<nlohmann::json> requireCheckpointSupport(AgentClient& agent, const std::string& vm);
+    [[nodiscard]] Result<protocol::HelloResult> requireCheckpointSupport(AgentClient& agent, const std::string& vm);
     // Pulls a finished checkpoint from the agent into the store and records it.
     [[nodiscard]] Result<CheckpointRecord> store(AgentClient& agent, const std::string& vm,
                                                  const nlohmann::json& manifest, const ProgressFn& progress,
@@ -83,7 +83,8 @@ private:
                                                     const std::string& dir, nlohmann::json durations);
     [[nodiscard]] Status upload(AgentClient& agent, const CheckpointRecord& cp, const nlohmann::json& manifest,
                                 const ProgressFn& progress);
-    [[nodiscard]] Status checkTarget(AgentClient& agent, const std::string& vm, const nlohmann::json& manifest,
+    // `criuVersion`: the oldest CRIU the target may have.
+    [[nodiscard]] Status checkTarget(AgentClient& agent, const std::string& vm, const std::string& criuVersion,
                                      const std::string& name);
     [[nodiscard]] Result<MigrationReport> runMigration(AgentClient& source, AgentClient& target, const std::string& id,
                                                        const std::string& partial, MigrationReport& migration,

@@ -5,7 +5,6 @@
 
 #include "vm/ContainerService.h"
 
-#include "protocol/Commands.h"
 
 #include <unistd.h>
 
@@ -18,7 +17,6 @@ namespace pidvisor::manager {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-namespace cmd = protocol::cmd;
 
 void testPausePoint(const std::string& phase)
 {
@@ -36,25 +34,20 @@ std::string CheckpointService::storeDir() const
     return m_vms.paths().checkpoints;
 }
 
-Result<json> CheckpointService::requireCheckpointSupport(AgentClient& agent, const std::string& vm)
+Result<protocol::HelloResult> CheckpointService::requireCheckpointSupport(AgentClient& agent, const std::string& vm)
 {
     for (int attempt = 0;; ++attempt) {
-        auto hello = agent.call(cmd::Hello, {{"client", "pidvisor-manager"}}, CallOptions{std::chrono::seconds(20), {}, {}, {}});
+        // hello itself refuses an agent of another protocol version.
+        auto hello = agent.hello("pidvisor-manager", CallOptions{std::chrono::seconds(20), {}, {}, {}});
         if (!hello)
-            return fail(hello.error());
-        json h = *hello->result;
-        if (h.value("protocol", 0) < 2)
-            return fail(ErrorCode::Unsupported, "the agent in VM '" + vm + "' speaks protocol " +
-                                                    std::to_string(h.value("protocol", 0)) +
-                                                    "; checkpoints need protocol 2 (update its image)");
-        json caps = h.value("capabilities", json::object());
-        if (caps.value("criu", json()).is_null())
+            return fail(hello.error().withContext("VM '" + vm + "'"));
+        const auto& caps = hello->capabilities;
+        if (!caps.criu)
             return fail(ErrorCode::Unsupported, "VM '" + vm + "' has no CRIU");
-        json cp = caps.value("checkpoint", json::object());
-        if (cp.value("available", json()).is_boolean()) {
-            if (!cp["available"].get<bool>())
-                return fail(ErrorCode::Unsupported, "VM '" + vm + "' cannot checkpoint: " + cp.value("reason", ""));
-            return h;
+        if (caps.checkpoint.available) {
+            if (!*caps.checkpoint.available)
+                return fail(ErrorCode::Unsupported, "VM '" + vm + "' cannot checkpoint: " + caps.checkpoint.reason);
+            return hello;
         }
         if (attempt >= 60)
             return fail(ErrorCode::Timeout, "VM '" + vm + "' has not finished checking CRIU");
@@ -110,7 +103,7 @@ Result<CheckpointRecord> CheckpointService::store(AgentClient& agent, const std:
     auto cleanup = [&] { fs::remove_all(partial, ec); };
     if (cancel && *cancel) {
         cleanup();
-        (void)agent.call(cmd::CheckpointDelete, {{"id", id}});
+        (void)agent.checkpointDelete(id);
         return fail(ErrorCode::Cancelled, "checkpoint cancelled before its transfer; the container keeps running");
     }
     auto pulled = pullCheckpoint(agent, id, partial, files, true, progress);
@@ -128,19 +121,18 @@ Status CheckpointService::upload(AgentClient& agent, const CheckpointRecord& cp,
                                  const ProgressFn& progress)
 {
     // A copy left by an earlier attempt may be partial: start afresh.
-    (void)agent.call(cmd::CheckpointDelete, {{"id", cp.id}});
+    (void)agent.checkpointDelete(cp.id);
     auto pushed = pushCheckpoint(agent, cp.id, cp.path, manifest, {}, true, progress);
     if (!pushed)
         return fail(pushed.error());
     return {};
 }
 
-Status CheckpointService::checkTarget(AgentClient& agent, const std::string& vm, const json& manifest,
+Status CheckpointService::checkTarget(AgentClient& agent, const std::string& vm, const std::string& need,
                                       const std::string& name)
 {
-    PV_TRY(json hello, requireCheckpointSupport(agent, vm));
-    std::string have = hello["capabilities"]["criu"].value("version", "");
-    std::string need = manifest.value("criu_version", "");
+    PV_TRY(protocol::HelloResult hello, requireCheckpointSupport(agent, vm));
+    std::string have = hello.capabilities.criu ? hello.capabilities.criu->version : "";
     auto parts = [](const std::string& v) {
         std::vector<long> out;
         std::size_t at = 0;
@@ -155,7 +147,7 @@ Status CheckpointService::checkTarget(AgentClient& agent, const std::string& vm,
     };
     if (parts(have) < parts(need))
         return fail(ErrorCode::Unsupported, "VM '" + vm + "' has CRIU " + have + ", older than the checkpoint's " + need);
-    auto existing = agent.call(cmd::ContainerInfo, {{"name", name}});
+    auto existing = agent.containerInfo(name);
     if (existing)
         return fail(ErrorCode::AlreadyExists, "container '" + name + "' already exists in VM '" + vm + "'");
     if (existing.error().code != ErrorCode::NotFound)
@@ -169,12 +161,12 @@ void CheckpointService::refreshContainer(const std::string& vm, const std::strin
     auto agent = m_vms.agent(vm, std::chrono::seconds(5));
     if (!vmRecord || !agent)
         return;
-    auto info = (*agent)->call(cmd::ContainerInfo, {{"name", name}});
+    auto info = (*agent)->containerInfo(name);
     if (!info) {
         (void)m_vms.inventory().deleteContainer(vmRecord->id, name);
         return;
     }
-    (void)m_vms.inventory().upsertContainer(containerRecordFromAgent(vmRecord->id, *info->result));
+    (void)m_vms.inventory().upsertContainer(containerRecordFromAgent(vmRecord->id, *info));
 }
 
 } // namespace pidvisor::manager

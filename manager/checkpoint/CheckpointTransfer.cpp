@@ -1,6 +1,5 @@
 #include "CheckpointTransfer.h"
 
-#include "protocol/Commands.h"
 
 #include <chrono>
 #include <mutex>
@@ -30,13 +29,10 @@ Result<TransferStats> pullCheckpoint(AgentClient& agent, const std::string& id, 
     protocol::CheckpointReceiver receiver(dir, files);
     std::optional<Error> broken;
     std::mutex mutex;
-    json args{{"id", id}};
-    if (!all) {
-        json paths = json::array();
+    protocol::CheckpointReadArgs args{id, {}};
+    if (!all)
         for (const auto& f : files)
-            paths.push_back(f.path);
-        args["paths"] = paths;
-    }
+            args.paths.push_back(f.path);
     CallOptions options;
     options.timeout = std::chrono::minutes(60);
     options.onData = [&](const protocol::Frame& frame) {
@@ -49,7 +45,7 @@ Result<TransferStats> pullCheckpoint(AgentClient& agent, const std::string& id, 
                receiver.totalBytes() ? static_cast<int>(receiver.bytes() * 100 / receiver.totalBytes()) : -1,
                formatBytes(receiver.bytes()) + " of " + formatBytes(receiver.totalBytes()));
     };
-    auto response = agent.call(protocol::cmd::CheckpointRead, args, options);
+    auto response = agent.checkpointRead(args, options);
     std::lock_guard lock(mutex);
     if (broken)
         return fail(*broken);
@@ -67,32 +63,28 @@ Result<TransferStats> pushCheckpoint(AgentClient& agent, const std::string& id, 
     auto started = Clock::now();
     PV_TRY(auto all, protocol::filesFromManifest(manifest));
     const auto& files = only.empty() ? all : only;
-    json names = json::array();
+    protocol::CheckpointWriteArgs args{id, manifest, {}, final};
     for (const auto& f : files)
-        names.push_back(f.path);
+        args.files.push_back(f.path);
     CallOptions options;
     options.timeout = std::chrono::minutes(60);
     options.onProgress = [&](const protocol::Progress& p) {
         report(progress, "uploading the checkpoint", p.total ? static_cast<int>(p.done * 100 / p.total) : -1,
                formatBytes(p.done) + " of " + formatBytes(p.total) + " checked in");
     };
-    json partManifest = manifest;
     if (!final)
-        partManifest["files"] = protocol::filesToJson(files);
-    PV_TRY(std::uint64_t request,
-           agent.sendRequest(protocol::cmd::CheckpointWrite,
-                             {{"id", id}, {"manifest", partManifest}, {"files", names}, {"final", final}}, options));
-    auto sent = protocol::sendCheckpointFiles(dir, files, [&](json header, std::string_view payload) {
-        header["kind"] = "data";
-        header["id"] = request;
-        return agent.send(protocol::Frame{std::move(header), std::string(payload)});
-    });
+        args.manifest["files"] = protocol::filesToJson(files);
+    auto upload = [&](std::uint64_t request) {
+        return protocol::sendCheckpointFiles(dir, files, [&](json header, std::string_view payload) {
+            header["kind"] = "data";
+            header["id"] = request;
+            return agent.send(protocol::Frame{std::move(header), std::string(payload)});
+        });
+    };
     // The agent answers either way; its answer says which file was bad.
-    auto response = agent.await(request, options);
-    if (!response)
-        return fail(response.error().withContext("uploading checkpoint '" + id + "'"));
-    if (!sent)
-        return fail(sent.error().withContext("uploading checkpoint '" + id + "'"));
+    auto written = agent.checkpointWrite(args, upload, options);
+    if (!written)
+        return fail(written.error().withContext("uploading checkpoint '" + id + "'"));
     return TransferStats{protocol::totalSize(files), millisSince(started)};
 }
 

@@ -73,8 +73,10 @@ void addContainerSide(CLI::App& container, CliContext& ctx)
     rs->add_option("--name", a->name, "New container name (default: the checkpointed one)");
     rs->callback([&ctx, a] {
         withCheckpoints(ctx, [&](CheckpointService& s) -> Result<int> {
-            PV_TRY(json c, s.restore(a->checkpoint, a->vm, a->name, ctx.progress()));
-            return ctx.print(c, protocol::containerDetails(c) + "restored from: " + c.value("checkpoint", "") + "\n");
+            PV_TRY(protocol::ContainerRestoreResult c, s.restore(a->checkpoint, a->vm, a->name, ctx.progress()));
+            json out = protocol::encode(c);
+            out["vm"] = a->vm;
+            return ctx.print(out, protocol::containerDetails(c) + "restored from: " + c.restoredFrom.value_or("") + "\n");
         });
     });
     auto* mg = container.add_subcommand("migrate", "Move a running container to another VM");

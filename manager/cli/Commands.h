@@ -22,6 +22,6 @@ int attachConsole(Connection& conn, const std::string& vm);
 }
 
 // Prints a command result like the agent CLI does; returns its exit code.
-int printCommandResult(CliContext& ctx, const nlohmann::json& result);
+int printCommandResult(CliContext& ctx, const protocol::CommandResult& result);
 
 } // namespace pidvisor::manager

@@ -47,19 +47,21 @@ void addCreate(CLI::App& group, CliContext& ctx)
     c->add_flag("--init", a->init, "A tiny init as pid 1 that forwards signals and reaps");
     c->callback([&ctx, t, a] {
         withService(ctx, [&](ContainerService& cs) -> Result<int> {
-            json args{{"name", t->name}, {"argv", a->command}, {"init", a->init}};
+            protocol::ContainerSpec spec;
+            spec.name = t->name;
+            spec.argv = a->command;
+            spec.env = a->env;
+            spec.init = a->init;
             if (!a->hostname.empty())
-                args["hostname"] = a->hostname;
+                spec.hostname = a->hostname;
             if (!a->cwd.empty())
-                args["cwd"] = a->cwd;
-            if (!a->env.empty())
-                args["env"] = a->env;
+                spec.cwd = a->cwd;
             if (a->memoryMiB > 0)
-                args["memory_mib"] = a->memoryMiB;
+                spec.memoryMiB = a->memoryMiB;
             if (a->pids > 0)
-                args["pids_max"] = a->pids;
-            PV_TRY(json info, cs.create(t->vm, args));
-            return ctx.print(info, protocol::containerDetails(info));
+                spec.pidsMax = a->pids;
+            PV_TRY(protocol::ContainerInfo info, cs.create(t->vm, spec));
+            return ctx.print(protocol::encode(info), protocol::containerDetails(info));
         });
     });
 }
@@ -71,8 +73,9 @@ void addQueries(CLI::App& group, CliContext& ctx)
     list->add_option("vm", t->vm, "VM name")->required();
     list->callback([&ctx, t] {
         withService(ctx, [&](ContainerService& cs) -> Result<int> {
-            PV_TRY(json containers, cs.list(t->vm));
-            return ctx.print(containers, protocol::containerTable(containers));
+            PV_TRY(auto containers, cs.list(t->vm));
+            return ctx.print(protocol::Codec<decltype(containers)>::encode(containers),
+                             protocol::containerTable(containers));
         });
     });
     auto* info = group.add_subcommand("info", "Show a container");
@@ -80,8 +83,8 @@ void addQueries(CLI::App& group, CliContext& ctx)
     info->add_option("name", t->name, "Container name")->required();
     info->callback([&ctx, t] {
         withService(ctx, [&](ContainerService& cs) -> Result<int> {
-            PV_TRY(json c, cs.info(t->vm, t->name));
-            return ctx.print(c, protocol::containerDetails(c));
+            PV_TRY(protocol::ContainerInfo c, cs.info(t->vm, t->name));
+            return ctx.print(protocol::encode(c), protocol::containerDetails(c));
         });
     });
     auto* ps = group.add_subcommand("ps", "A container's processes: virtual pid and global pid side by side");
@@ -89,8 +92,8 @@ void addQueries(CLI::App& group, CliContext& ctx)
     ps->add_option("name", t->name, "Container name")->required();
     ps->callback([&ctx, t] {
         withService(ctx, [&](ContainerService& cs) -> Result<int> {
-            PV_TRY(json procs, cs.processes(t->vm, t->name));
-            return ctx.print(procs, protocol::processTable(procs));
+            PV_TRY(auto procs, cs.processes(t->vm, t->name));
+            return ctx.print(protocol::Codec<decltype(procs)>::encode(procs), protocol::processTable(procs));
         });
     });
     auto tail = std::make_shared<std::int64_t>(0);
@@ -119,10 +122,11 @@ void addActions(CLI::App& group, CliContext& ctx)
     exec->add_option("--timeout", *timeout, "Kill it after this many seconds");
     exec->callback([&ctx, t, argv, timeout] {
         withService(ctx, [&](ContainerService& cs) -> Result<int> {
-            json args{{"argv", *argv}};
+            protocol::GuestExecArgs command;
+            command.argv = *argv;
             if (*timeout > 0)
-                args["timeout_ms"] = static_cast<std::int64_t>(*timeout * 1000);
-            PV_TRY(json result, cs.exec(t->vm, t->name, args));
+                command.timeoutMs = static_cast<std::int64_t>(*timeout * 1000);
+            PV_TRY(protocol::CommandResult result, cs.exec(t->vm, t->name, command));
             return printCommandResult(ctx, result);
         });
     });
@@ -135,11 +139,9 @@ void addActions(CLI::App& group, CliContext& ctx)
     kill->add_flag("--all", *all, "Every process of the container");
     kill->callback([&ctx, t, signal, all] {
         withService(ctx, [&](ContainerService& cs) -> Result<int> {
-            json sig = *signal;
-            if (!signal->empty() && std::all_of(signal->begin(), signal->end(), ::isdigit))
-                sig = std::stoi(*signal);
-            PV_TRY(json r, cs.kill(t->vm, t->name, sig, *all));
-            return ctx.print(r, t->name);
+            PV_TRY(int number, protocol::signalFromText(*signal));
+            PV_TRY(protocol::ContainerKillResult r, cs.kill(t->vm, t->name, protocol::Signal{number}, *all));
+            return ctx.print(protocol::encode(r), t->name);
         });
     });
     auto grace = std::make_shared<double>(10);
@@ -149,8 +151,8 @@ void addActions(CLI::App& group, CliContext& ctx)
     stop->add_option("--timeout,-t", *grace, "Seconds between TERM and KILL")->capture_default_str();
     stop->callback([&ctx, t, grace] {
         withService(ctx, [&](ContainerService& cs) -> Result<int> {
-            PV_TRY(json c, cs.stop(t->vm, t->name, static_cast<std::int64_t>(*grace * 1000)));
-            return ctx.print(c, protocol::containerDetails(c));
+            PV_TRY(protocol::ContainerInfo c, cs.stop(t->vm, t->name, static_cast<std::int64_t>(*grace * 1000)));
+            return ctx.print(protocol::encode(c), protocol::containerDetails(c));
         });
     });
     auto force = std::make_shared<bool>(false);

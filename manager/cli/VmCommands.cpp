@@ -164,10 +164,11 @@ void addQueries(CLI::App& vm, CliContext& ctx)
     exec->callback([&ctx, name, argv, timeout] {
         finish(runCommand(ctx, [&]() -> Result<int> {
             PV_TRY(ContainerService * cs, ctx.containers());
-            json args{{"argv", *argv}};
+            protocol::GuestExecArgs command;
+            command.argv = *argv;
             if (*timeout > 0)
-                args["timeout_ms"] = static_cast<std::int64_t>(*timeout * 1000);
-            PV_TRY(json result, cs->guestExec(*name, args));
+                command.timeoutMs = static_cast<std::int64_t>(*timeout * 1000);
+            PV_TRY(protocol::CommandResult result, cs->guestExec(*name, command));
             return printCommandResult(ctx, result);
         }));
     });
@@ -175,16 +176,16 @@ void addQueries(CLI::App& vm, CliContext& ctx)
 
 } // namespace
 
-int printCommandResult(CliContext& ctx, const json& result)
+int printCommandResult(CliContext& ctx, const protocol::CommandResult& result)
 {
-    int code = result.value("exit_code", 0);
+    int code = result.exitCode;
     if (ctx.options().json) {
-        ctx.print(result, "");
+        ctx.print(protocol::encode(result), "");
         return code;
     }
-    std::cout << result.value("stdout", "") << std::flush;
-    std::cerr << result.value("stderr", "");
-    if (result.value("timed_out", false))
+    std::cout << result.stdoutText << std::flush;
+    std::cerr << result.stderrText;
+    if (result.timedOut)
         std::cerr << "pidvisor: the command timed out and was killed\n";
     return code;
 }

@@ -2,36 +2,49 @@
 
 #include "core/OperationScope.h"
 
-#include "protocol/Commands.h"
-
 namespace pidvisor::manager {
 
 using nlohmann::json;
-namespace cmd = protocol::cmd;
 
-ContainerRecord containerRecordFromAgent(std::int64_t vmId, const json& c)
+namespace {
+
+constexpr auto kLong = std::chrono::hours(24);
+
+CallOptions within(std::chrono::milliseconds timeout)
+{
+    return CallOptions{timeout, {}, {}, {}};
+}
+
+json argvDetail(const protocol::GuestExecArgs& command)
+{
+    return {{"argv", command.argv}};
+}
+
+} // namespace
+
+ContainerRecord containerRecordFromAgent(std::int64_t vmId, const protocol::ContainerInfo& c)
 {
     ContainerRecord r;
     r.vmId = vmId;
-    r.name = c.value("name", "");
-    r.state = c.value("state", "");
-    r.initPid = c.value("init_pid", 0);
-    r.specJson = c.value("spec", json::object()).dump();
-    r.processCount = c.value("processes", 0);
+    r.name = c.name;
+    r.state = c.state;
+    r.initPid = c.initPid;
+    r.specJson = protocol::encode(c.spec).dump();
+    r.processCount = static_cast<int>(c.processes.value_or(0));
     return r;
 }
 
-Result<protocol::Response> ContainerService::call(const std::string& vm, std::string_view command, json args,
-                                                  std::chrono::milliseconds timeout)
+template <class Call>
+auto ContainerService::ask(const std::string& vm, const Call& call) -> decltype(call(std::declval<AgentClient&>()))
 {
     PV_TRY(auto client, m_vms.agent(vm));
-    auto response = client->call(command, std::move(args), CallOptions{timeout, {}, {}, {}});
-    if (!response)
-        return fail(response.error().withContext("VM '" + vm + "'"));
-    return response;
+    auto result = call(*client);
+    if (!result)
+        return fail(result.error().withContext("VM '" + vm + "'"));
+    return result;
 }
 
-Status ContainerService::remember(const std::string& vm, const json& c)
+Status ContainerService::remember(const std::string& vm, const protocol::ContainerInfo& c)
 {
     PV_TRY(VmRecord rec, m_vms.record(vm));
     PV_TRY(std::int64_t id, m_vms.inventory().upsertContainer(containerRecordFromAgent(rec.id, c)));
@@ -48,79 +61,76 @@ Status ContainerService::forget(const std::string& vm, const std::string& name)
     return {};
 }
 
-Result<json> ContainerService::create(const std::string& vm, const json& args)
+Result<protocol::ContainerInfo> ContainerService::create(const std::string& vm, const protocol::ContainerSpec& spec)
 {
-    OperationScope op(m_vms.inventory(), "container.create", vm + "/" + args.value("name", ""), args);
-    auto result = [&]() -> Result<json> {
-        PV_TRY(protocol::Response r, call(vm, cmd::ContainerCreate, args));
-        PV_TRY_STATUS(remember(vm, *r.result));
-        return *r.result;
+    OperationScope op(m_vms.inventory(), "container.create", vm + "/" + spec.name, protocol::encode(spec));
+    auto result = [&]() -> Result<protocol::ContainerInfo> {
+        PV_TRY(auto c, ask(vm, [&](AgentClient& a) { return a.containerCreate(spec); }));
+        PV_TRY_STATUS(remember(vm, c));
+        return c;
     }();
     return op.finish(std::move(result));
 }
 
-Result<json> ContainerService::list(const std::string& vm)
+Result<std::vector<protocol::ContainerInfo>> ContainerService::list(const std::string& vm)
 {
-    PV_TRY(protocol::Response r, call(vm, cmd::ContainerList, json::object()));
+    PV_TRY(auto listed, ask(vm, [&](AgentClient& a) { return a.containerList(); }));
     PV_TRY(VmRecord rec, m_vms.record(vm));
     std::vector<ContainerRecord> records;
-    for (const auto& c : (*r.result)["containers"])
+    for (const auto& c : listed.containers)
         records.push_back(containerRecordFromAgent(rec.id, c));
     PV_TRY_STATUS(m_vms.inventory().replaceContainers(rec.id, records));
-    return (*r.result)["containers"];
+    return listed.containers;
 }
 
-Result<json> ContainerService::info(const std::string& vm, const std::string& name)
+Result<protocol::ContainerInfo> ContainerService::info(const std::string& vm, const std::string& name)
 {
-    PV_TRY(protocol::Response r, call(vm, cmd::ContainerInfo, {{"name", name}}));
-    return *r.result;
+    return ask(vm, [&](AgentClient& a) { return a.containerInfo(name); });
 }
 
-Result<json> ContainerService::processes(const std::string& vm, const std::string& name)
+Result<std::vector<protocol::Process>> ContainerService::processes(const std::string& vm, const std::string& name)
 {
-    PV_TRY(protocol::Response r, call(vm, cmd::ContainerPs, {{"name", name}}));
-    return (*r.result)["processes"];
+    PV_TRY(auto ps, ask(vm, [&](AgentClient& a) { return a.containerPs(name); }));
+    return ps.processes;
 }
 
-Result<json> ContainerService::exec(const std::string& vm, const std::string& name, const json& args)
+Result<protocol::CommandResult> ContainerService::exec(const std::string& vm, const std::string& name,
+                                                       const protocol::GuestExecArgs& command)
 {
-    OperationScope op(m_vms.inventory(), "container.exec", vm + "/" + name, {{"argv", args.value("argv", json::array())}});
-    json full = args;
-    full["name"] = name;
-    auto result = [&]() -> Result<json> {
-        PV_TRY(protocol::Response r, call(vm, cmd::ContainerExec, full, std::chrono::hours(24)));
-        return *r.result;
-    }();
-    return op.finish(std::move(result));
+    OperationScope op(m_vms.inventory(), "container.exec", vm + "/" + name, argvDetail(command));
+    protocol::ContainerExecArgs args;
+    static_cast<protocol::GuestExecArgs&>(args) = command;
+    args.name = name;
+    return op.finish(ask(vm, [&](AgentClient& a) { return a.containerExec(args, within(kLong)); }));
 }
 
 Result<std::string> ContainerService::logs(const std::string& vm, const std::string& name, std::int64_t tailBytes)
 {
-    json args{{"name", name}};
+    protocol::ContainerLogsArgs args{name, {}};
     if (tailBytes > 0)
-        args["tail_bytes"] = tailBytes;
-    PV_TRY(protocol::Response r, call(vm, cmd::ContainerLogs, args));
-    return r.payload;
+        args.tailBytes = tailBytes;
+    PV_TRY(auto logs, ask(vm, [&](AgentClient& a) { return a.containerLogs(args); }));
+    return std::move(logs.payload);
 }
 
-Result<json> ContainerService::kill(const std::string& vm, const std::string& name, const json& signal, bool all)
+Result<protocol::ContainerKillResult> ContainerService::kill(const std::string& vm, const std::string& name,
+                                                             protocol::Signal signal, bool all)
 {
-    OperationScope op(m_vms.inventory(), "container.kill", vm + "/" + name, {{"signal", signal}, {"all", all}});
-    auto result = [&]() -> Result<json> {
-        PV_TRY(protocol::Response r, call(vm, cmd::ContainerKill, {{"name", name}, {"signal", signal}, {"all", all}}));
-        return *r.result;
-    }();
-    return op.finish(std::move(result));
+    OperationScope op(m_vms.inventory(), "container.kill", vm + "/" + name, {{"signal", signal.number}, {"all", all}});
+    protocol::ContainerKillArgs args{name, signal, all};
+    return op.finish(ask(vm, [&](AgentClient& a) { return a.containerKill(args); }));
 }
 
-Result<json> ContainerService::stop(const std::string& vm, const std::string& name, std::int64_t timeoutMs)
+Result<protocol::ContainerInfo> ContainerService::stop(const std::string& vm, const std::string& name,
+                                                       std::int64_t timeoutMs)
 {
     OperationScope op(m_vms.inventory(), "container.stop", vm + "/" + name);
-    auto result = [&]() -> Result<json> {
-        PV_TRY(protocol::Response r, call(vm, cmd::ContainerStop, {{"name", name}, {"timeout_ms", timeoutMs}},
-                                          std::chrono::milliseconds(timeoutMs) + std::chrono::seconds(30)));
-        PV_TRY_STATUS(remember(vm, *r.result));
-        return *r.result;
+    auto result = [&]() -> Result<protocol::ContainerInfo> {
+        protocol::ContainerStopArgs args{name, timeoutMs};
+        auto wait = std::chrono::milliseconds(timeoutMs) + std::chrono::seconds(30);
+        PV_TRY(auto c, ask(vm, [&](AgentClient& a) { return a.containerStop(args, within(wait)); }));
+        PV_TRY_STATUS(remember(vm, c));
+        return c;
     }();
     return op.finish(std::move(result));
 }
@@ -129,20 +139,17 @@ Status ContainerService::remove(const std::string& vm, const std::string& name, 
 {
     OperationScope op(m_vms.inventory(), "container.rm", vm + "/" + name, {{"force", force}});
     auto result = [&]() -> Status {
-        PV_TRY(protocol::Response r, call(vm, cmd::ContainerRm, {{"name", name}, {"force", force}}));
+        PV_TRY(auto removed, ask(vm, [&](AgentClient& a) { return a.containerRm({name, force}); }));
+        (void)removed;
         return forget(vm, name);
     }();
     return op.finish(std::move(result));
 }
 
-Result<json> ContainerService::guestExec(const std::string& vm, const json& args)
+Result<protocol::CommandResult> ContainerService::guestExec(const std::string& vm, const protocol::GuestExecArgs& command)
 {
-    OperationScope op(m_vms.inventory(), "vm.exec", vm, {{"argv", args.value("argv", json::array())}});
-    auto result = [&]() -> Result<json> {
-        PV_TRY(protocol::Response r, call(vm, cmd::GuestExec, args, std::chrono::hours(24)));
-        return *r.result;
-    }();
-    return op.finish(std::move(result));
+    OperationScope op(m_vms.inventory(), "vm.exec", vm, argvDetail(command));
+    return op.finish(ask(vm, [&](AgentClient& a) { return a.guestExec(command, within(kLong)); }));
 }
 
 } // namespace pidvisor::manager

@@ -1,38 +1,45 @@
 // ContainerService: containers inside a VM, through the VM's agent, with
 // the inventory's copy of each VM's container list kept current and every
 // change in the audit log. Arguments and results are the agent protocol's
-// (guestagent/protocol/PROTOCOL.md); this class adds the VM, the
+// records (guestagent/protocol/Types.h); this class adds the VM, the
 // bookkeeping and the errors' context.
 #pragma once
 
 #include "VmService.h"
 
+#include "protocol/Types.h"
+
 namespace pidvisor::manager {
 
-// The inventory's row for a container object of the agent (PROTOCOL.md).
-[[nodiscard]] ContainerRecord containerRecordFromAgent(std::int64_t vmId, const nlohmann::json& container);
+// The inventory's row for a container record of the agent.
+[[nodiscard]] ContainerRecord containerRecordFromAgent(std::int64_t vmId, const protocol::ContainerInfo& container);
 
 class ContainerService {
 public:
     explicit ContainerService(VmService& vms) : m_vms(vms) {}
 
-    [[nodiscard]] Result<nlohmann::json> create(const std::string& vm, const nlohmann::json& args);
-    [[nodiscard]] Result<nlohmann::json> list(const std::string& vm);
-    [[nodiscard]] Result<nlohmann::json> info(const std::string& vm, const std::string& name);
-    [[nodiscard]] Result<nlohmann::json> processes(const std::string& vm, const std::string& name);
-    [[nodiscard]] Result<nlohmann::json> exec(const std::string& vm, const std::string& name, const nlohmann::json& args);
+    [[nodiscard]] Result<protocol::ContainerInfo> create(const std::string& vm, const protocol::ContainerSpec& spec);
+    [[nodiscard]] Result<std::vector<protocol::ContainerInfo>> list(const std::string& vm);
+    [[nodiscard]] Result<protocol::ContainerInfo> info(const std::string& vm, const std::string& name);
+    [[nodiscard]] Result<std::vector<protocol::Process>> processes(const std::string& vm, const std::string& name);
+    // `command.name` is ignored: `name` is the container.
+    [[nodiscard]] Result<protocol::CommandResult> exec(const std::string& vm, const std::string& name,
+                                                       const protocol::GuestExecArgs& command);
     [[nodiscard]] Result<std::string> logs(const std::string& vm, const std::string& name, std::int64_t tailBytes);
-    [[nodiscard]] Result<nlohmann::json> kill(const std::string& vm, const std::string& name, const nlohmann::json& signal,
-                                              bool all);
-    [[nodiscard]] Result<nlohmann::json> stop(const std::string& vm, const std::string& name, std::int64_t timeoutMs);
+    [[nodiscard]] Result<protocol::ContainerKillResult> kill(const std::string& vm, const std::string& name,
+                                                             protocol::Signal signal, bool all);
+    [[nodiscard]] Result<protocol::ContainerInfo> stop(const std::string& vm, const std::string& name,
+                                                       std::int64_t timeoutMs);
     [[nodiscard]] Status remove(const std::string& vm, const std::string& name, bool force);
     // A command in the VM itself, outside containers.
-    [[nodiscard]] Result<nlohmann::json> guestExec(const std::string& vm, const nlohmann::json& args);
+    [[nodiscard]] Result<protocol::CommandResult> guestExec(const std::string& vm, const protocol::GuestExecArgs& command);
 
 private:
-    [[nodiscard]] Result<protocol::Response> call(const std::string& vm, std::string_view cmd, nlohmann::json args,
-                                                  std::chrono::milliseconds timeout = std::chrono::seconds(120));
-    [[nodiscard]] Status remember(const std::string& vm, const nlohmann::json& container);
+    // The VM's agent, or why it cannot be reached; `call` gets it and adds
+    // the VM to a failure.
+    template <class Call>
+    [[nodiscard]] auto ask(const std::string& vm, const Call& call) -> decltype(call(std::declval<AgentClient&>()));
+    [[nodiscard]] Status remember(const std::string& vm, const protocol::ContainerInfo& container);
     [[nodiscard]] Status forget(const std::string& vm, const std::string& name);
 
     VmService& m_vms;

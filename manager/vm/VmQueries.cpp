@@ -202,10 +202,9 @@ Result<VmRecord> VmService::adopt(std::int64_t host, const DomainInfo& d,
 Status VmService::refreshContainerList(const VmRecord& vm)
 {
     PV_TRY(auto client, agent(vm.name, std::chrono::seconds(5)));
-    PV_TRY(protocol::Response listed,
-           client->call("container-list", json::object(), CallOptions{std::chrono::seconds(10), {}, {}, {}}));
+    PV_TRY(protocol::ContainerListResult listed, client->containerList(CallOptions{std::chrono::seconds(10), {}, {}, {}}));
     std::vector<ContainerRecord> containers;
-    for (const auto& c : (*listed.result)["containers"])
+    for (const auto& c : listed.containers)
         containers.push_back(containerRecordFromAgent(vm.id, c));
     return m_inventory.replaceContainers(vm.id, containers);
 }

@@ -202,9 +202,10 @@ Status VmService::boot(VmRecord& vm, std::chrono::seconds timeout, const Progres
     ticker.join();
     PV_TRY_STATUS(connected);
     vm.bootToReadyMs = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-    json hello = client->hello();
-    vm.agentVersion = hello.value("agent_version", "");
-    vm.kernelRelease = hello.value("kernel_release", vm.kernelRelease);
+    protocol::HelloResult hello = client->agentHello();
+    vm.agentVersion = hello.agentVersion;
+    if (!hello.kernelRelease.empty())
+        vm.kernelRelease = hello.kernelRelease;
     {
         std::lock_guard lock(m_agentsMutex);
         m_agents[vm.name] = client;
@@ -248,7 +249,9 @@ Result<std::string> VmService::stop(const std::string& name, std::chrono::second
         auto half = std::chrono::duration_cast<std::chrono::milliseconds>(timeout) / 2;
         if (auto client = agent(name, std::chrono::seconds(3))) {
             // Unanswered by design: the VM goes down under the request.
-            (void)(*client)->call("guest-exec", {{"argv", {"poweroff"}}}, CallOptions{std::chrono::seconds(2), {}, {}, {}});
+            protocol::GuestExecArgs poweroff;
+            poweroff.argv = {"poweroff"};
+            (void)(*client)->guestExec(poweroff, CallOptions{std::chrono::seconds(2), {}, {}, {}});
             if (waitOff(half))
                 how = "powered off by its agent";
         }

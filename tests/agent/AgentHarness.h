@@ -4,6 +4,7 @@
 // removed in the destructor.
 #pragma once
 
+#include "protocol/Commands.h"
 #include "protocol/FrameChannel.h"
 #include "protocol/Message.h"
 
@@ -25,6 +26,12 @@ namespace pidvisor::test {
     } while (0)
 
 std::string binDir();
+
+// hello's arguments as a client of this protocol version sends them.
+inline nlohmann::json helloArgs()
+{
+    return {{"client", "test"}, {"protocol", protocol::kProtocolVersion}};
+}
 
 class AgentHarness {
 public:

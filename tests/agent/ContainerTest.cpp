@@ -308,7 +308,7 @@ TEST_F(ContainerTest, AgentKilledAndRestartedFindsItsContainers)
 TEST_F(ContainerTest, LimitsAreEnforcedOrRefusedWithTheReason)
 {
     AgentHarness agent;
-    auto hello = agent.call("hello");
+    auto hello = agent.call("hello", helloArgs());
     ASSERT_TRUE(hello);
     const json& cg = (*hello)["capabilities"]["cgroups"];
     auto r = agent.call("container-create", {{"name", "lim"}, {"argv", {"/bin/sleep", "1000"}}, {"memory_mib", 64},

@@ -51,7 +51,7 @@ struct Case {
 std::vector<Case> hostileCases()
 {
     json sleepArgv = {"/bin/sleep", "1"};
-    std::string good = request({{"kind", "request"}, {"id", 1}, {"cmd", "hello"}});
+    std::string good = request({{"kind", "request"}, {"id", 1}, {"cmd", "hello"}, {"args", helloArgs()}});
     return {
         {"garbage bytes", "\x01\x02garbage\xff\xfe not a frame at all", ErrorCode::ProtocolError},
         {"huge header length", prefix(0xffffffffU, 0), ErrorCode::ProtocolError},
@@ -102,6 +102,8 @@ std::vector<Case> hostileCases()
         {"logs with negative tail", cmd("container-logs", {{"name", "existing"}, {"tail_bytes", -1}}),
          ErrorCode::InvalidArgument},
         {"hello with unknown argument", cmd("hello", {{"evil", 1}}), ErrorCode::InvalidArgument},
+        {"hello from a client of protocol 2", cmd("hello", {{"protocol", 2}}), ErrorCode::Unsupported},
+        {"hello without the client's protocol", cmd("hello", json::object()), ErrorCode::InvalidArgument},
         {"name with path traversal for rm", cmd("container-rm", {{"name", "../../etc"}}), ErrorCode::InvalidArgument},
     };
 }
@@ -143,7 +145,7 @@ TEST(HostileInput, EachBadRequestGetsItsErrorAndChangesNothing)
         EXPECT_FALSE(response->result.error().message.empty());
         if (!c.closeAfter) {
             // The same connection still works after a bad frame.
-            auto again = roundTrip(channel, 99, "hello", json::object());
+            auto again = roundTrip(channel, 99, "hello", helloArgs());
             ASSERT_TRUE(again) << again.error().describe();
             EXPECT_TRUE(again->result);
         }
@@ -160,7 +162,7 @@ TEST(HostileInput, GarbageThenAValidRequestOnOneStream)
     PV_REQUIRE_ROOT();
     AgentHarness agent;
     auto channel = agent.connect();
-    std::string bytes = std::string(5000, '\xAA') + request({{"kind", "request"}, {"id", 8}, {"cmd", "hello"}});
+    std::string bytes = std::string(5000, '\xAA') + request({{"kind", "request"}, {"id", 8}, {"cmd", "hello"}, {"args", helloArgs()}});
     ASSERT_TRUE(channel.sendRaw(bytes));
     auto first = nextResponse(channel);
     ASSERT_TRUE(first);
@@ -181,7 +183,7 @@ TEST(HostileInput, ManyRequestsInFlightAreAnsweredById)
     ASSERT_TRUE(channel.send(protocol::makeRequest(
         1, "guest-exec", {{"argv", {"/bin/sh", "-c", "sleep 1; echo slow"}}})));
     for (std::uint64_t id = 2; id <= 20; ++id)
-        ASSERT_TRUE(channel.send(protocol::makeRequest(id, "hello", json::object())));
+        ASSERT_TRUE(channel.send(protocol::makeRequest(id, "hello", helloArgs())));
     std::vector<std::uint64_t> order;
     for (int i = 0; i < 20; ++i) {
         auto r = nextResponse(channel);

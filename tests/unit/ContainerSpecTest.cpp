@@ -1,6 +1,7 @@
+// The agent's view of a container spec: its defaults, and its record in the
+// state directory. The spec's JSON and refusals are ProtocolRecordsTest's.
 #include "daemon/ContainerSpec.h"
 #include "daemon/ContainerStore.h"
-#include "daemon/Dispatcher.h"
 
 #include <gtest/gtest.h>
 
@@ -8,50 +9,40 @@ using namespace pidvisor;
 using namespace pidvisor::agent;
 using nlohmann::json;
 
+namespace {
+ContainerSpec specOf(const json& j)
+{
+    auto spec = protocol::decode<ContainerSpec>(j, protocol::Unknown::Refuse);
+    EXPECT_TRUE(spec) << spec.error().message;
+    return spec.value_or(ContainerSpec{});
+}
+} // namespace
+
 TEST(ContainerSpec, DefaultsAndRoundTrip)
 {
-    auto spec = ContainerSpec::fromJson({{"name", "web"}, {"argv", {"sleep", "10"}}});
-    ASSERT_TRUE(spec) << spec.error().message;
-    EXPECT_EQ(spec->hostname, "web");
-    EXPECT_EQ(spec->cwd, "/");
-    EXPECT_FALSE(spec->init);
-    EXPECT_EQ(envValue(spec->env, "PATH"), kDefaultPath);
-    EXPECT_EQ(envValue(spec->env, "container"), "pidvisor");
-    auto again = ContainerSpec::fromJson(spec->toJson());
+    auto spec = withDefaults(specOf({{"name", "web"}, {"argv", {"sleep", "10"}}}));
+    EXPECT_EQ(spec.hostname, "web");
+    EXPECT_EQ(spec.cwd, "/");
+    EXPECT_FALSE(spec.init);
+    EXPECT_EQ(envValue(spec.env, "PATH"), kDefaultPath);
+    EXPECT_EQ(envValue(spec.env, "container"), "pidvisor");
+    auto again = protocol::decode<ContainerSpec>(protocol::encode(spec), protocol::Unknown::Refuse);
     ASSERT_TRUE(again) << again.error().message;
-    EXPECT_EQ(again->toJson(), spec->toJson());
+    EXPECT_EQ(*again, spec);
+    EXPECT_EQ(withDefaults(*again), spec) << "defaults are applied once";
 }
 
 TEST(ContainerSpec, UserEnvWinsOverDefaults)
 {
-    auto spec = ContainerSpec::fromJson({{"name", "w"}, {"argv", {"x"}}, {"env", {"PATH=/opt", "A=b=c"}}});
-    ASSERT_TRUE(spec);
-    EXPECT_EQ(envValue(spec->env, "PATH"), "/opt");
-    EXPECT_EQ(envValue(spec->env, "A"), "b=c");
-}
-
-TEST(ContainerSpec, RefusesBadFields)
-{
-    auto err = [](json j) { return ContainerSpec::fromJson(j).error(); };
-    EXPECT_EQ(err({{"argv", {"x"}}}).message, "argument 'name' is missing");
-    EXPECT_EQ(err({{"name", "../x"}, {"argv", {"x"}}}).code, ErrorCode::InvalidArgument);
-    EXPECT_EQ(err({{"name", "w"}}).message, "argument 'argv' is missing");
-    EXPECT_EQ(err({{"name", "w"}, {"argv", {""}}}).message, "the command (argv[0]) is empty");
-    EXPECT_EQ(err({{"name", "w"}, {"argv", {"x"}}, {"cwd", "rel"}}).message,
-              "working directory 'rel' is not an absolute path");
-    EXPECT_EQ(err({{"name", "w"}, {"argv", {"x"}}, {"env", {"NOEQUALS"}}}).message,
-              "environment entry 'NOEQUALS' is not KEY=VALUE");
-    EXPECT_EQ(err({{"name", "w"}, {"argv", {"x"}}, {"memory_mib", 0}}).code, ErrorCode::InvalidArgument);
-    EXPECT_EQ(err({{"name", "w"}, {"argv", {"x"}}, {"pids_max", -5}}).code, ErrorCode::InvalidArgument);
-    EXPECT_EQ(err({{"name", "w"}, {"argv", {"x"}}, {"init", "yes"}}).code, ErrorCode::InvalidArgument);
-    EXPECT_EQ(err({{"name", "w"}, {"argv", {"x"}}, {"hostname", "a/b"}}).code, ErrorCode::InvalidArgument);
-    EXPECT_EQ(err({{"name", "w"}, {"argv", {"x"}}, {"extra", 1}}).message, "unknown argument 'extra'");
+    auto spec = withDefaults(specOf({{"name", "w"}, {"argv", {"x"}}, {"env", {"PATH=/opt", "A=b=c"}}}));
+    EXPECT_EQ(envValue(spec.env, "PATH"), "/opt");
+    EXPECT_EQ(envValue(spec.env, "A"), "b=c");
 }
 
 TEST(ContainerRecord, RoundTrip)
 {
     ContainerRecord r;
-    r.spec = *ContainerSpec::fromJson({{"name", "db"}, {"argv", {"sleep", "1"}}, {"memory_mib", 64}});
+    r.spec = withDefaults(specOf({{"name", "db"}, {"argv", {"sleep", "1"}}, {"memory_mib", 64}}));
     r.state = "running";
     r.initPid = 1234;
     r.initStartTime = 99;
@@ -61,16 +52,19 @@ TEST(ContainerRecord, RoundTrip)
     auto back = ContainerRecord::fromJson(r.toJson());
     ASSERT_TRUE(back) << back.error().message;
     EXPECT_EQ(back->toJson(), r.toJson());
-    EXPECT_FALSE(ContainerRecord::fromJson(json{{"spec", r.spec.toJson()}}));
+    EXPECT_FALSE(ContainerRecord::fromJson(json{{"spec", protocol::encode(r.spec)}}));
 }
 
-TEST(Signals, ByNameAndNumber)
+TEST(ContainerRecord, ReadsARecordOfTheEarlierAgent)
 {
-    EXPECT_EQ(*parseSignal("TERM"), 15);
-    EXPECT_EQ(*parseSignal("SIGKILL"), 9);
-    EXPECT_EQ(*parseSignal(10), 10);
-    EXPECT_FALSE(parseSignal("NOPE"));
-    EXPECT_FALSE(parseSignal(0));
-    EXPECT_FALSE(parseSignal(65));
-    EXPECT_FALSE(parseSignal(json::array()));
+    // As protocol 2 agents wrote them: every spec field, nulls for no limit.
+    json old{{"spec",
+              {{"name", "old"}, {"argv", {"/bin/sleep", "1000"}}, {"env", {"PATH=/bin"}}, {"cwd", "/"},
+               {"hostname", "old"}, {"init", false}, {"memory_mib", nullptr}, {"pids_max", nullptr}}},
+             {"state", "stopped"}, {"init_pid", 42}, {"init_start_time", 7}, {"pidns_inode", 4026531836ULL}};
+    auto r = ContainerRecord::fromJson(old);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->spec.name, "old");
+    EXPECT_EQ(r->spec.hostname, "old");
+    EXPECT_FALSE(r->spec.memoryMiB);
 }

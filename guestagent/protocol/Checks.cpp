@@ -1,0 +1,150 @@
+#include "Checks.h"
+
+#include "CheckpointFiles.h"
+#include "Names.h"
+
+#include <climits>
+#include <csignal>
+#include <map>
+
+namespace pidvisor::protocol {
+
+namespace {
+
+Status checkStrings(std::string_view what, const std::vector<std::string>& list, std::size_t maxItems,
+                    std::size_t maxBytes)
+{
+    if (list.size() > maxItems)
+        return fail(ErrorCode::InvalidArgument, std::string(what) + " has " + std::to_string(list.size()) +
+                                                    " elements, more than the limit of " + std::to_string(maxItems));
+    std::size_t total = 0;
+    for (const auto& s : list) {
+        if (s.find('\0') != std::string::npos)
+            return fail(ErrorCode::InvalidArgument, std::string(what) + " contains a NUL byte");
+        total += s.size() + 1;
+        if (total > maxBytes)
+            return fail(ErrorCode::InvalidArgument, std::string(what) + " exceeds " + std::to_string(maxBytes) + " bytes");
+    }
+    return {};
+}
+
+} // namespace
+
+Status failRange(std::string_view what, std::int64_t min, std::int64_t max)
+{
+    return fail(ErrorCode::InvalidArgument,
+                std::string(what) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+}
+
+Status failTooLong(std::string_view what, std::size_t max)
+{
+    return fail(ErrorCode::InvalidArgument, std::string(what) + " exceeds " + std::to_string(max) + " bytes");
+}
+
+Status checkContainerName(std::string_view, const std::string& name)
+{
+    return validateName("container name", name);
+}
+
+Status checkCheckpointId(std::string_view, const std::string& id)
+{
+    return validateName("checkpoint id", id);
+}
+
+Status checkHostname(std::string_view, const std::string& name)
+{
+    return validateName("hostname", name);
+}
+
+Status checkCommand(std::string_view what, const std::vector<std::string>& argv)
+{
+    if (argv.empty())
+        return fail(ErrorCode::InvalidArgument, std::string(what) + " must not be empty");
+    PV_TRY_STATUS(checkStrings(what, argv, kMaxArgs, kMaxArgBytes));
+    if (argv.front().empty())
+        return fail(ErrorCode::InvalidArgument, "the command (argv[0]) is empty");
+    return {};
+}
+
+Status checkEnv(std::string_view what, const std::vector<std::string>& env)
+{
+    PV_TRY_STATUS(checkStrings(what, env, kMaxEnv, kMaxArgBytes));
+    for (const auto& e : env) {
+        auto eq = e.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return fail(ErrorCode::InvalidArgument, "environment entry " + quoteForMessage(e) + " is not KEY=VALUE");
+    }
+    return {};
+}
+
+Status checkAbsolutePath(std::string_view, const std::string& path)
+{
+    const std::string what = "working directory";
+    if (path.empty() || path.front() != '/')
+        return fail(ErrorCode::InvalidArgument, what + " " + quoteForMessage(path) + " is not an absolute path");
+    if (path.find('\0') != std::string::npos)
+        return fail(ErrorCode::InvalidArgument, what + " contains a NUL byte");
+    if (path.size() >= PATH_MAX)
+        return fail(ErrorCode::InvalidArgument, what + " is longer than " + std::to_string(PATH_MAX - 1) + " bytes");
+    return {};
+}
+
+Status checkCheckpointPaths(std::string_view what, const std::vector<std::string>& paths)
+{
+    PV_TRY_STATUS(checkStrings(what, paths, kMaxCheckpointPaths, kMaxCheckpointPathBytes));
+    for (const auto& p : paths)
+        PV_TRY_STATUS(validateCheckpointPath(p));
+    return {};
+}
+
+Status checkCheckpointKind(std::string_view what, const std::string& kind)
+{
+    if (kind != "dump" && kind != "pre-dump")
+        return fail(ErrorCode::InvalidArgument, std::string(what) + " must be dump or pre-dump");
+    return {};
+}
+
+Status checkCheckpointAfter(std::string_view what, const std::string& after)
+{
+    if (after != "kill" && after != "run" && after != "stop")
+        return fail(ErrorCode::InvalidArgument, std::string(what) + " must be kill, run or stop");
+    return {};
+}
+
+Status checkPreDumpParent(std::string_view what, const std::string& parent)
+{
+    if (parent.empty())
+        return {};
+    if (parent.rfind("pre-", 0) != 0)
+        return fail(ErrorCode::InvalidArgument, std::string(what) + " must name a pre-dump round (pre-N)");
+    return validateName("parent", parent);
+}
+
+Status checkSignal(std::string_view, const int& signal)
+{
+    if (signal < 1 || signal >= NSIG)
+        return fail(ErrorCode::InvalidArgument, "signal " + std::to_string(signal) + " is out of range");
+    return {};
+}
+
+Result<int> signalFromText(std::string_view text)
+{
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos && text.size() < 6) {
+        int n = std::stoi(std::string(text));
+        PV_TRY_STATUS(checkSignal("signal", n));
+        return n;
+    }
+    std::string name(text);
+    if (name.rfind("SIG", 0) == 0)
+        name = name.substr(3);
+    static const std::map<std::string, int> kSignals{
+        {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
+        {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"STOP", SIGSTOP}, {"CONT", SIGCONT}, {"ALRM", SIGALRM},
+        {"WINCH", SIGWINCH}};
+    auto it = kSignals.find(name);
+    if (it == kSignals.end())
+        return fail(ErrorCode::InvalidArgument, "signal " + quoteForMessage(name) + " is not known");
+    return it->second;
+}
+
+} // namespace pidvisor::protocol

@@ -1,0 +1,586 @@
+// Types: every record of the agent protocol, declared once, used by the
+// agent, the manager, the in-guest CLI and the GUI alike.
+//
+// Each struct lists its fields (JSON name, member, required or optional,
+// check) in fields(); Schema.h turns that into its one JSON conversion and
+// validation. Commands.h pairs these types into commands. PROTOCOL.md
+// describes them; tests/unit/protocol/ProtocolDocTest.cpp fails when the
+// two differ. Adding a field: a member with its default, and one line in
+// fields().
+#pragma once
+
+#include "Checks.h"
+#include "Schema.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace pidvisor::protocol {
+
+// ---- Records shared by several commands ---------------------------------
+
+// What a container is asked to be (container-create's arguments, and the
+// `spec` of every container record and checkpoint manifest).
+struct ContainerSpec {
+    std::string name;
+    std::vector<std::string> argv;
+    std::vector<std::string> env; // KEY=VALUE; the agent adds defaults
+    std::string cwd = "/";
+    std::optional<std::string> hostname; // default: the name
+    std::optional<std::int64_t> memoryMiB;
+    std::optional<std::int64_t> pidsMax;
+    bool init = false;
+
+    static constexpr auto fields()
+    {
+        using S = ContainerSpec;
+        return std::tuple{req("name", &S::name, checkContainerName),
+                          req("argv", &S::argv, checkCommand),
+                          opt("env", &S::env, checkEnv),
+                          opt("cwd", &S::cwd, checkAbsolutePath),
+                          opt("hostname", &S::hostname, checkHostname),
+                          opt("memory_mib", &S::memoryMiB, inRange<4, 1 << 24>),
+                          opt("pids_max", &S::pidsMax, inRange<1, 4194304>),
+                          opt("init", &S::init)};
+    }
+    bool operator==(const ContainerSpec&) const = default;
+};
+
+// One process of a container (container-ps), its virtual and global pids.
+struct Process {
+    std::int32_t vpid = 0;  // in the container's pid namespace
+    std::int32_t pid = 0;   // in the VM (the agent's pid namespace)
+    std::int32_t vppid = 0; // parent in the container, 0 when outside it
+    std::string comm;
+    std::string state;
+    std::string cmdline;
+
+    static constexpr auto fields()
+    {
+        using S = Process;
+        return std::tuple{req("vpid", &S::vpid),   req("pid", &S::pid),     opt("vppid", &S::vppid),
+                          opt("comm", &S::comm),   opt("state", &S::state), opt("cmdline", &S::cmdline)};
+    }
+    bool operator==(const Process&) const = default;
+};
+
+struct ExitStatus {
+    int code = 0;   // 128+signal when killed
+    int signal = 0; // 0 when it exited
+    static constexpr auto fields()
+    {
+        return std::tuple{req("code", &ExitStatus::code), opt("signal", &ExitStatus::signal)};
+    }
+    bool operator==(const ExitStatus&) const = default;
+};
+
+// A container as the agent reports it (create, info, list, stop).
+struct ContainerInfo {
+    std::string name;
+    std::string state; // running, stopped
+    std::int32_t initPid = 0;
+    std::uint64_t pidnsInode = 0;
+    std::string pidSpace; // clone3, proc-container
+    std::string cgroup;
+    std::int64_t createdAt = 0; // unix milliseconds
+    ContainerSpec spec;
+    std::optional<std::int64_t> finishedAt;
+    std::optional<ExitStatus> exit; // null while running or when unknown
+    std::optional<std::string> checkpointedAs;
+    std::optional<std::string> restoredFrom;
+    std::optional<std::int64_t> processes; // container-info of a running container only
+
+    static constexpr auto fields()
+    {
+        using S = ContainerInfo;
+        return std::tuple{req("name", &S::name),
+                          req("state", &S::state),
+                          opt("init_pid", &S::initPid),
+                          opt("pidns_inode", &S::pidnsInode),
+                          opt("pid_space", &S::pidSpace),
+                          opt("cgroup", &S::cgroup),
+                          opt("created_at", &S::createdAt),
+                          req("spec", &S::spec),
+                          opt("finished_at", &S::finishedAt),
+                          opt("exit", &S::exit),
+                          opt("checkpointed_as", &S::checkpointedAs),
+                          opt("restored_from", &S::restoredFrom),
+                          opt("processes", &S::processes)};
+    }
+    bool operator==(const ContainerInfo&) const = default;
+};
+
+// What a command run by guest-exec or container-exec did.
+struct CommandResult {
+    int exitCode = 0;
+    int signal = 0;
+    std::string stdoutText;
+    std::string stderrText;
+    bool stdoutTruncated = false;
+    bool stderrTruncated = false;
+    bool timedOut = false;
+
+    static constexpr auto fields()
+    {
+        using S = CommandResult;
+        return std::tuple{req("exit_code", &S::exitCode),
+                          opt("signal", &S::signal),
+                          opt("stdout", &S::stdoutText),
+                          opt("stderr", &S::stderrText),
+                          opt("stdout_truncated", &S::stdoutTruncated),
+                          opt("stderr_truncated", &S::stderrTruncated),
+                          opt("timed_out", &S::timedOut)};
+    }
+    bool operator==(const CommandResult&) const = default;
+};
+
+// A signal: a number 1-64 on the wire; a name ("TERM", "SIGKILL") is
+// accepted too.
+struct Signal {
+    int number = 9;
+    bool operator==(const Signal&) const = default;
+};
+
+template <>
+struct Codec<Signal> {
+    static Result<Signal> decode(const nlohmann::json& j, Unknown, std::string_view prefix, std::string_view path)
+    {
+        if (j.is_number_integer()) {
+            if (!j.is_number_unsigned() && j.get<std::int64_t>() < 0)
+                return fail(ErrorCode::InvalidArgument, "signal " + std::to_string(j.get<std::int64_t>()) +
+                                                            " is out of range");
+            if (j.get<std::uint64_t>() > 1000)
+                return fail(ErrorCode::InvalidArgument, "signal " + std::to_string(j.get<std::uint64_t>()) +
+                                                            " is out of range");
+            int n = j.get<int>();
+            PV_TRY_STATUS(checkSignal("signal", n));
+            return Signal{n};
+        }
+        if (!j.is_string())
+            return fail(ErrorCode::InvalidArgument, detail::fieldName(prefix, path) + " must be a number or a name");
+        PV_TRY(int n, signalFromText(j.get<std::string>()));
+        return Signal{n};
+    }
+    static nlohmann::json encode(const Signal& s) { return s.number; }
+};
+
+// ---- hello and sync -------------------------------------------------------
+
+struct HelloArgs {
+    std::string client;
+    std::int64_t protocol = 0; // the client's kProtocolVersion
+    static constexpr auto fields()
+    {
+        return std::tuple{opt("client", &HelloArgs::client, maxBytes<kMaxClientName>),
+                          req("protocol", &HelloArgs::protocol)};
+    }
+    bool operator==(const HelloArgs&) const = default;
+};
+
+struct CgroupSupport {
+    std::string mode; // v2, hybrid, v1, none
+    bool usable = false;
+    std::vector<std::string> controllers;
+    static constexpr auto fields()
+    {
+        using S = CgroupSupport;
+        return std::tuple{req("mode", &S::mode), opt("usable", &S::usable), opt("controllers", &S::controllers)};
+    }
+    bool operator==(const CgroupSupport&) const = default;
+};
+
+struct CriuSupport {
+    std::string version;
+    static constexpr auto fields() { return std::tuple{req("version", &CriuSupport::version)}; }
+    bool operator==(const CriuSupport&) const = default;
+};
+
+struct CheckpointSupport {
+    std::optional<bool> available; // null while `criu check` still runs
+    std::string reason;
+    static constexpr auto fields()
+    {
+        return std::tuple{opt("available", &CheckpointSupport::available), opt("reason", &CheckpointSupport::reason)};
+    }
+    bool operator==(const CheckpointSupport&) const = default;
+};
+
+struct Capabilities {
+    bool procContainer = false;
+    std::string pidSpace;
+    CgroupSupport cgroups;
+    std::optional<CriuSupport> criu; // null: CRIU is not installed
+    CheckpointSupport checkpoint;
+    static constexpr auto fields()
+    {
+        using S = Capabilities;
+        return std::tuple{opt("proc_container", &S::procContainer), opt("pid_space", &S::pidSpace),
+                          opt("cgroups", &S::cgroups),              opt("criu", &S::criu),
+                          opt("checkpoint", &S::checkpoint)};
+    }
+    bool operator==(const Capabilities&) const = default;
+};
+
+struct HelloResult {
+    std::int64_t protocol = 0;
+    std::string instance; // changes when the agent restarts
+    std::string agentVersion;
+    std::string kernelRelease;
+    std::string hostname;
+    std::vector<std::string> commands;
+    Capabilities capabilities;
+    static constexpr auto fields()
+    {
+        using S = HelloResult;
+        return std::tuple{req("protocol", &S::protocol),       opt("instance", &S::instance),
+                          opt("agent_version", &S::agentVersion), opt("kernel_release", &S::kernelRelease),
+                          opt("hostname", &S::hostname),       opt("commands", &S::commands),
+                          opt("capabilities", &S::capabilities)};
+    }
+    bool operator==(const HelloResult&) const = default;
+};
+
+struct SyncArgs {
+    std::string nonce;
+    static constexpr auto fields() { return std::tuple{req("nonce", &SyncArgs::nonce, maxBytes<kMaxNonce>)}; }
+    bool operator==(const SyncArgs&) const = default;
+};
+
+struct SyncResult {
+    std::string nonce;
+    std::string instance;
+    static constexpr auto fields()
+    {
+        return std::tuple{req("nonce", &SyncResult::nonce), opt("instance", &SyncResult::instance)};
+    }
+    bool operator==(const SyncResult&) const = default;
+};
+
+// ---- running commands -------------------------------------------------------
+
+struct GuestExecArgs {
+    std::vector<std::string> argv;
+    std::vector<std::string> env;
+    std::string cwd = "/";
+    std::string stdinText;
+    std::optional<std::int64_t> timeoutMs; // none: no limit
+    static constexpr auto fields()
+    {
+        using S = GuestExecArgs;
+        return std::tuple{req("argv", &S::argv, checkCommand),  opt("env", &S::env, checkEnv),
+                          opt("cwd", &S::cwd, checkAbsolutePath), opt("stdin", &S::stdinText, maxBytes<kMaxStdin>),
+                          opt("timeout_ms", &S::timeoutMs, inRange<1, kMaxTimeoutMs>)};
+    }
+    bool operator==(const GuestExecArgs&) const = default;
+};
+
+// container-exec: a container's name plus what guest-exec takes.
+struct ContainerExecArgs : GuestExecArgs {
+    std::string name;
+    static constexpr auto fields()
+    {
+        return std::tuple_cat(std::tuple{req("name", &ContainerExecArgs::name, checkContainerName)},
+                              GuestExecArgs::fields());
+    }
+    bool operator==(const ContainerExecArgs&) const = default;
+};
+
+// ---- containers ---------------------------------------------------------------
+
+using ContainerCreateArgs = ContainerSpec;
+
+struct NoArgs {
+    static constexpr auto fields() { return std::tuple<>{}; }
+    bool operator==(const NoArgs&) const = default;
+};
+
+// A command about one container: info, ps, resume.
+struct ContainerRef {
+    std::string name;
+    static constexpr auto fields() { return std::tuple{req("name", &ContainerRef::name, checkContainerName)}; }
+    bool operator==(const ContainerRef&) const = default;
+};
+
+struct ContainerListResult {
+    std::vector<ContainerInfo> containers;
+    static constexpr auto fields() { return std::tuple{req("containers", &ContainerListResult::containers)}; }
+    bool operator==(const ContainerListResult&) const = default;
+};
+
+struct ContainerPsResult {
+    std::string name;
+    std::vector<Process> processes; // sorted by vpid; empty when stopped
+    static constexpr auto fields()
+    {
+        return std::tuple{req("name", &ContainerPsResult::name), req("processes", &ContainerPsResult::processes)};
+    }
+    bool operator==(const ContainerPsResult&) const = default;
+};
+
+struct ContainerLogsArgs {
+    std::string name;
+    std::optional<std::int64_t> tailBytes; // none: all, up to kMaxLogBytes
+    static constexpr auto fields()
+    {
+        return std::tuple{req("name", &ContainerLogsArgs::name, checkContainerName),
+                          opt("tail_bytes", &ContainerLogsArgs::tailBytes, inRange<0, kMaxLogBytes>)};
+    }
+    bool operator==(const ContainerLogsArgs&) const = default;
+};
+
+// The log's bytes travel as the response's payload, not in JSON.
+struct ContainerLogsResult {
+    std::string name;
+    std::uint64_t size = 0;
+    std::string payload;
+    static constexpr auto fields()
+    {
+        return std::tuple{req("name", &ContainerLogsResult::name), req("size", &ContainerLogsResult::size)};
+    }
+    bool operator==(const ContainerLogsResult&) const = default;
+};
+
+struct ContainerKillArgs {
+    std::string name;
+    Signal signal; // default KILL
+    bool all = false;
+    static constexpr auto fields()
+    {
+        using S = ContainerKillArgs;
+        return std::tuple{req("name", &S::name, checkContainerName), opt("signal", &S::signal), opt("all", &S::all)};
+    }
+    bool operator==(const ContainerKillArgs&) const = default;
+};
+
+struct ContainerKillResult {
+    std::string name;
+    int signal = 0;
+    std::int64_t signalled = 0;
+    static constexpr auto fields()
+    {
+        using S = ContainerKillResult;
+        return std::tuple{req("name", &S::name), req("signal", &S::signal), req("signalled", &S::signalled)};
+    }
+    bool operator==(const ContainerKillResult&) const = default;
+};
+
+struct ContainerStopArgs {
+    std::string name;
+    std::int64_t timeoutMs = 10000; // grace between TERM and KILL
+    static constexpr auto fields()
+    {
+        return std::tuple{req("name", &ContainerStopArgs::name, checkContainerName),
+                          opt("timeout_ms", &ContainerStopArgs::timeoutMs, inRange<0, kMaxTimeoutMs>)};
+    }
+    bool operator==(const ContainerStopArgs&) const = default;
+};
+
+struct ContainerRmArgs {
+    std::string name;
+    bool force = false; // kill it first when running
+    static constexpr auto fields()
+    {
+        return std::tuple{req("name", &ContainerRmArgs::name, checkContainerName),
+                          opt("force", &ContainerRmArgs::force)};
+    }
+    bool operator==(const ContainerRmArgs&) const = default;
+};
+
+struct ContainerRmResult {
+    std::string name;
+    bool removed = false;
+    static constexpr auto fields()
+    {
+        return std::tuple{req("name", &ContainerRmResult::name), req("removed", &ContainerRmResult::removed)};
+    }
+    bool operator==(const ContainerRmResult&) const = default;
+};
+
+struct ContainerResumeResult {
+    std::string name;
+    bool resumed = false;
+    static constexpr auto fields()
+    {
+        return std::tuple{req("name", &ContainerResumeResult::name),
+                          req("resumed", &ContainerResumeResult::resumed)};
+    }
+    bool operator==(const ContainerResumeResult&) const = default;
+};
+
+// ---- checkpoints ----------------------------------------------------------------
+
+// A checkpoint's manifest.json: protocol/CheckpointFiles.h reads its file
+// list; the rest is kept as the agent wrote it.
+using CheckpointManifest = nlohmann::json;
+
+struct ContainerCheckpointArgs {
+    std::string name;
+    std::optional<std::string> id; // none: a new one
+    std::string kind = "dump";     // dump, pre-dump
+    std::int64_t round = 1;        // pre-dump round: images in pre-ROUND/
+    std::string parent;            // pre-N: the previous round
+    std::string after = "kill";    // kill, run, stop
+    std::string tag;
+    static constexpr auto fields()
+    {
+        using S = ContainerCheckpointArgs;
+        return std::tuple{req("name", &S::name, checkContainerName), opt("id", &S::id, checkCheckpointId),
+                          opt("kind", &S::kind, checkCheckpointKind), opt("round", &S::round, inRange<1, 100>),
+                          opt("parent", &S::parent, checkPreDumpParent), opt("after", &S::after, checkCheckpointAfter),
+                          opt("tag", &S::tag, maxBytes<kMaxTag>)};
+    }
+    static Status validate(const ContainerCheckpointArgs& a)
+    {
+        if (a.kind == "pre-dump" && !a.id)
+            return fail(ErrorCode::InvalidArgument, "a pre-dump needs the checkpoint id of its migration");
+        return {};
+    }
+    bool operator==(const ContainerCheckpointArgs&) const = default;
+};
+
+struct ContainerRestoreArgs {
+    std::string id;
+    std::optional<std::string> name; // none: the checkpointed container's
+    static constexpr auto fields()
+    {
+        return std::tuple{req("id", &ContainerRestoreArgs::id, checkCheckpointId),
+                          opt("name", &ContainerRestoreArgs::name, checkContainerName)};
+    }
+    bool operator==(const ContainerRestoreArgs&) const = default;
+};
+
+struct RestoreDurations {
+    std::int64_t verify = 0;
+    std::int64_t unpack = 0;
+    std::int64_t criuRestore = 0;
+    static constexpr auto fields()
+    {
+        using S = RestoreDurations;
+        return std::tuple{opt("verify", &S::verify), opt("unpack", &S::unpack), opt("criu_restore", &S::criuRestore)};
+    }
+    bool operator==(const RestoreDurations&) const = default;
+};
+
+// The restored container, and how the restore was checked.
+struct ContainerRestoreResult : ContainerInfo {
+    std::string pidCheck;
+    RestoreDurations durationsMs;
+    std::string verified;
+    static constexpr auto fields()
+    {
+        using S = ContainerRestoreResult;
+        return std::tuple_cat(ContainerInfo::fields(),
+                              std::tuple{opt("pid_check", &S::pidCheck), opt("durations_ms", &S::durationsMs),
+                                         opt("verified", &S::verified)});
+    }
+    bool operator==(const ContainerRestoreResult&) const = default;
+};
+
+// A command about one checkpoint: commit, delete.
+struct CheckpointRef {
+    std::string id;
+    static constexpr auto fields() { return std::tuple{req("id", &CheckpointRef::id, checkCheckpointId)}; }
+    bool operator==(const CheckpointRef&) const = default;
+};
+
+struct CheckpointSummary {
+    std::string id;
+    bool complete = false;
+    std::optional<std::string> container;
+    std::optional<std::int64_t> createdAt;
+    std::optional<std::uint64_t> size;
+    std::optional<std::string> sha256;
+    static constexpr auto fields()
+    {
+        using S = CheckpointSummary;
+        return std::tuple{req("id", &S::id),         opt("complete", &S::complete), opt("container", &S::container),
+                          opt("created_at", &S::createdAt), opt("size", &S::size),  opt("sha256", &S::sha256)};
+    }
+    bool operator==(const CheckpointSummary&) const = default;
+};
+
+struct CheckpointListResult {
+    std::vector<CheckpointSummary> checkpoints;
+    static constexpr auto fields() { return std::tuple{req("checkpoints", &CheckpointListResult::checkpoints)}; }
+    bool operator==(const CheckpointListResult&) const = default;
+};
+
+struct CheckpointReadArgs {
+    std::string id;
+    std::vector<std::string> paths; // empty: every file of the manifest
+    static constexpr auto fields()
+    {
+        return std::tuple{req("id", &CheckpointReadArgs::id, checkCheckpointId),
+                          opt("paths", &CheckpointReadArgs::paths, checkCheckpointPaths)};
+    }
+    bool operator==(const CheckpointReadArgs&) const = default;
+};
+
+struct CheckpointReadResult {
+    std::string id;
+    std::uint64_t files = 0;
+    std::uint64_t bytes = 0;
+    CheckpointManifest manifest = nlohmann::json::object();
+    static constexpr auto fields()
+    {
+        using S = CheckpointReadResult;
+        return std::tuple{req("id", &S::id), opt("files", &S::files), opt("bytes", &S::bytes),
+                          opt("manifest", &S::manifest)};
+    }
+    bool operator==(const CheckpointReadResult&) const = default;
+};
+
+struct CheckpointWriteArgs {
+    std::string id;
+    CheckpointManifest manifest = nlohmann::json::object();
+    std::vector<std::string> files; // empty: every file of the manifest
+    bool final = true;
+    static constexpr auto fields()
+    {
+        using S = CheckpointWriteArgs;
+        return std::tuple{req("id", &S::id, checkCheckpointId), req("manifest", &S::manifest),
+                          opt("files", &S::files, checkCheckpointPaths), opt("final", &S::final)};
+    }
+    bool operator==(const CheckpointWriteArgs&) const = default;
+};
+
+struct CheckpointWriteResult {
+    std::string id;
+    std::uint64_t files = 0;
+    std::uint64_t bytes = 0;
+    bool complete = false;
+    static constexpr auto fields()
+    {
+        using S = CheckpointWriteResult;
+        return std::tuple{req("id", &S::id), opt("files", &S::files), opt("bytes", &S::bytes),
+                          opt("complete", &S::complete)};
+    }
+    bool operator==(const CheckpointWriteResult&) const = default;
+};
+
+struct CheckpointCommitResult {
+    std::string id;
+    std::string container;
+    std::string state;
+    static constexpr auto fields()
+    {
+        using S = CheckpointCommitResult;
+        return std::tuple{req("id", &S::id), opt("container", &S::container), opt("state", &S::state)};
+    }
+    bool operator==(const CheckpointCommitResult&) const = default;
+};
+
+struct CheckpointDeleteResult {
+    std::string id;
+    bool removed = false;
+    static constexpr auto fields()
+    {
+        return std::tuple{req("id", &CheckpointDeleteResult::id), req("removed", &CheckpointDeleteResult::removed)};
+    }
+    bool operator==(const CheckpointDeleteResult&) const = default;
+};
+
+} // namespace pidvisor::protocol
