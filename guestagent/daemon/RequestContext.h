@@ -19,8 +19,8 @@ public:
     [[nodiscard]] virtual Status sendData(nlohmann::json header, std::string_view payload) = 0;
     // The next data frame of this request; Timeout when none came in time.
     [[nodiscard]] virtual Result<protocol::Frame> receiveData(std::chrono::milliseconds timeout) = 0;
-    // Bytes straight onto the stream, outside any frame: only for
-    // debug-raw-read, the raw baseline of the channel's throughput.
+    // Bytes straight onto the stream, outside any frame. No command of
+    // protocol 3 uses it (debug-raw-read is gone); Session still provides it.
     [[nodiscard]] virtual Status sendRaw(std::string_view bytes) = 0;
 };
 

@@ -81,7 +81,7 @@ inline constexpr Command<ContainerCheckpointArgs, CheckpointManifest> kContainer
 inline constexpr Command<ContainerRestoreArgs, ContainerRestoreResult> kContainerRestore{
     "container-restore", 2, {InvalidArgument, NotFound, AlreadyExists, Unsupported}};
 inline constexpr Command<ContainerRef, ContainerResumeResult> kContainerResume{
-    "container-resume", 2, {InvalidArgument, NotFound, FailedPrecondition}};
+    "container-resume", 2, {InvalidArgument, NotFound}};
 inline constexpr Command<NoArgs, CheckpointListResult> kCheckpointList{"checkpoint-list", 2, {InvalidArgument}};
 inline constexpr Command<CheckpointReadArgs, CheckpointReadResult> kCheckpointRead{
     "checkpoint-read", 2, {InvalidArgument, NotFound}};
