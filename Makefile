@@ -9,7 +9,7 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_DIR ?= $(if $(filter 0,$(shell id -u)),/var/cache/pidvisor/ccache-host,$(HOME)/.cache/pidvisor/ccache-host)
 export CCACHE_MAXSIZE ?= 2G
 
-.PHONY: all deps configure build test run demo-agent bench clean
+.PHONY: all deps configure build test run demo-agent bench fuzz sanitize clean
 
 all: build
 
@@ -22,9 +22,10 @@ configure: deps
 build: configure
 	cmake --build $(BUILD)
 
-# Every test label: unit, agent (and, as they land, vm, gui, matrix).
+# Every test label but sanitize (`make sanitize`): unit, agent, vm, gui,
+# matrix, fuzz.
 test: build
-	cd $(BUILD) && ctest --output-on-failure --no-tests=error $(CTEST_FLAGS)
+	cd $(BUILD) && ctest --output-on-failure --no-tests=error -LE '^sanitize$$' $(CTEST_FLAGS)
 
 run: build
 	packaging/run-demo.sh $(BUILD)/bin
@@ -40,6 +41,16 @@ bench: build
 	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/boot_bench.py --kernel stock
 	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/pidns_bench.py
 	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/checkpoint_bench.py
+
+# Each libFuzzer harness (tests/fuzz) for FUZZ_SECONDS, in the sanitize
+# tree (clang, ASan+UBSan); crashes are kept in build/sanitize/fuzz/artifacts.
+FUZZ_SECONDS ?= 300
+fuzz: build
+	cd $(BUILD) && PIDVISOR_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -R '^fuzz\.'
+
+# The unit and agent suites built with ASan+UBSan (clang) and run.
+sanitize: build
+	cd $(BUILD) && ctest --output-on-failure -L '^sanitize$$'
 
 clean:
 	rm -rf $(BUILD)

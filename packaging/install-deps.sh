@@ -17,6 +17,8 @@ packages=(
     debian-archive-keyring cpio xz-utils zstd kmod bc bison flex libelf-dev rsync python3 perl
     # tests
     iproute2 procps psmisc util-linux
+    # fuzzing and sanitizers (tests/fuzz): clang with libFuzzer, ASan, UBSan
+    clang-14 libclang-rt-14-dev
 )
 
 missing=()

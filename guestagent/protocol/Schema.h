@@ -200,11 +200,23 @@ struct Codec<std::vector<T>> {
     }
 };
 
+namespace detail {
+template <Record T>
+Result<T> decodeRecord(const nlohmann::json& j, Unknown unknown, std::string_view prefix, std::string_view path);
+template <Record T>
+nlohmann::json encodeRecord(const T& value);
+} // namespace detail
+
 // Nested records carry the prefix and path down ("argument 'spec.name'").
+// (Defined in the class: clang 14 refuses out-of-line members of a
+// constrained partial specialization.)
 template <Record T>
 struct Codec<T> {
-    static Result<T> decode(const nlohmann::json& j, Unknown unknown, std::string_view prefix, std::string_view path);
-    static nlohmann::json encode(const T& value);
+    static Result<T> decode(const nlohmann::json& j, Unknown unknown, std::string_view prefix, std::string_view path)
+    {
+        return detail::decodeRecord<T>(j, unknown, prefix, path);
+    }
+    static nlohmann::json encode(const T& value) { return detail::encodeRecord(value); }
 };
 
 namespace detail {
@@ -274,18 +286,6 @@ nlohmann::json encodeRecord(const T& value)
 }
 
 } // namespace detail
-
-template <Record T>
-Result<T> Codec<T>::decode(const nlohmann::json& j, Unknown unknown, std::string_view prefix, std::string_view path)
-{
-    return detail::decodeRecord<T>(j, unknown, prefix, path);
-}
-
-template <Record T>
-nlohmann::json Codec<T>::encode(const T& value)
-{
-    return detail::encodeRecord(value);
-}
 
 template <Record T>
 Result<T> decode(const nlohmann::json& j, Unknown unknown, std::string_view prefix)
