@@ -68,7 +68,7 @@ QString CheckpointsModel::text(const manager::CheckpointRecord& c, int column) c
     case Col::Tag: return format::text(c.tag);
     case Col::Size: return format::bytes(c.sizeBytes);
     case Col::Duration: {
-        auto total = format::durationTotal(c.durationsJson);
+        auto total = c.durations.total();
         return total ? format::millis(*total) : QString();
     }
     case Col::Status: return format::text(c.status);
@@ -84,7 +84,7 @@ QVariant CheckpointsModel::sortValue(const manager::CheckpointRecord& c, int col
     switch (column) {
     case Col::Created: return qlonglong(c.createdAt);
     case Col::Size: return qlonglong(c.sizeBytes);
-    case Col::Duration: return qlonglong(format::durationTotal(c.durationsJson).value_or(-1));
+    case Col::Duration: return qlonglong(c.durations.total().value_or(-1));
     default: return text(c, column);
     }
 }

@@ -2,8 +2,6 @@
 
 #include <QDateTime>
 
-#include <nlohmann/json.hpp>
-
 namespace pidvisor::gui::format {
 
 QString bytes(std::int64_t n)
@@ -48,22 +46,6 @@ QString localTime(std::int64_t unixMillis)
 QString text(const std::string& s)
 {
     return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
-
-std::optional<std::int64_t> durationTotal(const std::string& durationsJson)
-{
-    auto j = nlohmann::json::parse(durationsJson, nullptr, false);
-    if (!j.is_object())
-        return std::nullopt;
-    if (auto it = j.find("total_ms"); it != j.end() && it->is_number())
-        return it->get<std::int64_t>();
-    std::optional<std::int64_t> sum;
-    for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string& key = it.key();
-        if (it->is_number() && key.size() > 3 && key.compare(key.size() - 3, 3, "_ms") == 0)
-            sum = sum.value_or(0) + it->get<std::int64_t>();
-    }
-    return sum;
 }
 
 QString processState(const std::string& state)

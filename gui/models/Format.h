@@ -6,7 +6,6 @@
 #include <QString>
 
 #include <cstdint>
-#include <optional>
 #include <string>
 
 namespace pidvisor::gui::format {
@@ -16,9 +15,6 @@ namespace pidvisor::gui::format {
 [[nodiscard]] QString elapsed(std::int64_t ms);           // "0:07", "1:02:03"
 [[nodiscard]] QString localTime(std::int64_t unixMillis); // "2025-11-29 10:02:11"
 [[nodiscard]] QString text(const std::string& s);         // UTF-8 to QString
-// Total of a checkpoint's durations JSON: "total_ms" when present, else the
-// sum of every "*_ms" number.
-[[nodiscard]] std::optional<std::int64_t> durationTotal(const std::string& durationsJson);
 // "S" -> "S (sleeping)"
 [[nodiscard]] QString processState(const std::string& state);
 // Green for running, grey for stopped, red for trouble, amber otherwise.

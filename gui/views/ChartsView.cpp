@@ -74,7 +74,7 @@ void ChartsView::drawCheckpoints(const InventorySnapshot& s)
 {
     QString key;
     for (const auto& c : s.checkpoints)
-        key += QString::fromStdString(c.id) + QString::number(c.sizeBytes) + QString::fromStdString(c.durationsJson);
+        key += QString::fromStdString(c.id) + QString::number(c.sizeBytes) + QString::number(c.durations.total().value_or(-1));
     if (key == m_checkpointKey)
         return;
     m_checkpointKey = key;
@@ -94,7 +94,7 @@ void ChartsView::drawCheckpoints(const InventorySnapshot& s)
         double mib = static_cast<double>(c->sizeBytes) / (1 << 20);
         sizes->append(static_cast<double>(c->createdAt), mib);
         maxSize = std::max(maxSize, mib);
-        if (auto ms = format::durationTotal(c->durationsJson)) {
+        if (auto ms = c->durations.total()) {
             durations->append(static_cast<double>(c->createdAt), static_cast<double>(*ms) / 1000.0);
             maxSeconds = std::max(maxSeconds, static_cast<double>(*ms) / 1000.0);
         }

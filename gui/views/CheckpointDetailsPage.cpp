@@ -9,12 +9,9 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include <nlohmann/json.hpp>
-
 namespace pidvisor::gui {
 
 using format::text;
-using nlohmann::json;
 
 namespace {
 
@@ -29,25 +26,29 @@ QTableWidget* makeTable(const QStringList& headers)
     return t;
 }
 
-QString scalar(const json& v)
-{
-    return v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString::fromStdString(v.dump());
-}
-
-// {"1": 4242, ...} or [{"vpid": 1, "pid": 4242, ...}, ...]
-std::vector<std::pair<QString, QString>> pidRows(const std::string& pidMapJson)
+std::vector<std::pair<QString, QString>> pidRows(const std::vector<manager::CheckpointProcess>& processes)
 {
     std::vector<std::pair<QString, QString>> rows;
-    json map = json::parse(pidMapJson, nullptr, false);
-    if (map.is_object()) {
-        for (auto it = map.begin(); it != map.end(); ++it)
-            rows.emplace_back(QString::fromStdString(it.key()), scalar(it.value()));
-        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first.toLongLong() < b.first.toLongLong(); });
-    } else if (map.is_array()) {
-        for (const auto& e : map)
-            if (e.is_object())
-                rows.emplace_back(scalar(e.value("vpid", json())), scalar(e.value("pid", json())));
-    }
+    for (const auto& p : processes)
+        rows.emplace_back(QString::number(p.virtualPid), p.vmPid > 0 ? QString::number(p.vmPid) : QString());
+    return rows;
+}
+
+std::vector<std::pair<QString, QString>> phaseRows(const manager::CheckpointDurations& d)
+{
+    std::vector<std::pair<QString, QString>> rows;
+    auto phase = [&](const char* name, const std::optional<std::int64_t>& ms) {
+        if (ms)
+            rows.emplace_back(name, format::millis(*ms));
+    };
+    phase("dump", d.dumpMs);
+    phase("hash", d.hashMs);
+    phase("transfer", d.transferMs);
+    phase("total", d.totalMs);
+    if (d.transferBytes)
+        rows.emplace_back("transferred", format::bytes(*d.transferBytes));
+    for (const auto& stat : d.criu)
+        rows.emplace_back("CRIU " + text(stat.name), QString::number(stat.value));
     return rows;
 }
 
@@ -81,7 +82,7 @@ void CheckpointDetailsPage::show(const manager::CheckpointRecord& c)
 {
     m_summary->setTitle("Checkpoint " + text(c.id.substr(0, 12)),
                         text(c.containerName) + " from VM " + text(c.vmName) + (c.vmId ? "" : " (VM deleted)"));
-    auto total = format::durationTotal(c.durationsJson);
+    auto total = c.durations.total();
     m_summary->setRows({{"Id", text(c.id)},
                         {"Created", format::localTime(c.createdAt)},
                         {"Tag", text(c.tag)},
@@ -92,17 +93,8 @@ void CheckpointDetailsPage::show(const manager::CheckpointRecord& c)
                         {"CRIU", text(c.criuVersion)},
                         {"Took", total ? format::millis(*total) : QString()},
                         {"Stored in", text(c.path)}});
-    fill(m_pidMap, pidRows(c.pidMapJson));
-    std::vector<std::pair<QString, QString>> phases;
-    json d = json::parse(c.durationsJson, nullptr, false);
-    if (d.is_object())
-        for (auto it = d.begin(); it != d.end(); ++it) {
-            QString key = QString::fromStdString(it.key());
-            bool ms = key.endsWith("_ms") && it->is_number();
-            phases.emplace_back(ms ? key.chopped(3).replace('_', ' ') : key,
-                                ms ? format::millis(it->get<std::int64_t>()) : scalar(*it));
-        }
-    fill(m_durations, phases);
+    fill(m_pidMap, pidRows(c.processes));
+    fill(m_durations, phaseRows(c.durations));
 }
 
 } // namespace pidvisor::gui

@@ -18,8 +18,11 @@ std::uint64_t randomBase()
     return (static_cast<std::uint64_t>(rd()) << 20) + 1;
 }
 
+// "30 s", or "300 ms" when whole seconds would round it (to "0 s").
 std::string seconds(std::chrono::milliseconds ms)
 {
+    if (ms.count() % 1000 != 0)
+        return std::to_string(ms.count()) + " ms";
     return std::to_string(ms.count() / 1000) + " s";
 }
 

@@ -169,6 +169,11 @@ Result<std::unique_ptr<AgentTransport>> openUnixTransport(const std::string& pat
     return std::unique_ptr<AgentTransport>(std::make_unique<UnixTransport>(std::move(*fd), path));
 }
 
+std::unique_ptr<AgentTransport> adoptSocketTransport(UniqueFd fd, const std::string& what)
+{
+    return std::make_unique<UnixTransport>(std::move(fd), what);
+}
+
 Result<std::unique_ptr<AgentTransport>> openStreamTransport(const Connection& conn, const std::string& domain,
                                                             const std::string& name, bool console)
 {

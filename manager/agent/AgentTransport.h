@@ -5,6 +5,7 @@
 #pragma once
 
 #include "protocol/Result.h"
+#include "protocol/UniqueFd.h"
 
 #include <chrono>
 #include <memory>
@@ -27,6 +28,10 @@ public:
 };
 
 [[nodiscard]] Result<std::unique_ptr<AgentTransport>> openUnixTransport(const std::string& path);
+// A stream socket that is already connected, e.g. one end of a socketpair
+// whose other end an agent Session serves in the same process (tests).
+// `what` names it in messages.
+[[nodiscard]] std::unique_ptr<AgentTransport> adoptSocketTransport(UniqueFd fd, const std::string& what);
 // A stream on the domain's channel (`name`), or with `console` its serial console.
 [[nodiscard]] Result<std::unique_ptr<AgentTransport>> openStreamTransport(const Connection& conn,
                                                                          const std::string& domain,

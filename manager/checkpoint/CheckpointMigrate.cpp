@@ -188,7 +188,7 @@ Result<MigrationReport> CheckpointService::finishMigration(AgentClient& source, 
         return resumeSource(moved.error());
     migration.rounds.push_back({static_cast<int>(migration.rounds.size()) + 1, static_cast<std::int64_t>(moved->bytes),
                                 millisSince(frozen)});
-    auto stored = finalize(migration.sourceVm, manifest, partial, {{"transfer_ms", moved->millis}});
+    auto stored = finalize(migration.sourceVm, manifest, partial, {moved->millis, std::nullopt});
     if (!stored)
         return resumeSource(stored.error());
     migration.checkpoint = *stored;

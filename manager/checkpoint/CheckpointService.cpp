@@ -1,5 +1,6 @@
 #include "CheckpointService.h"
 
+#include "CheckpointJson.h"
 #include "CheckpointTransfer.h"
 
 #include "core/OperationScope.h"
@@ -16,31 +17,20 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-
-json parsedOr(const std::string& text, json fallback)
-{
-    json j = json::parse(text, nullptr, false);
-    return j.is_discarded() ? fallback : j;
-}
-
-} // namespace
-
 json CheckpointService::toJson(const CheckpointRecord& r)
 {
     json j{{"id", r.id},
            {"path", r.path},
            {"size", r.sizeBytes},
            {"sha256", r.sha256},
-           {"pid_map", parsedOr(r.pidMapJson, json::array())},
+           {"pid_map", processesToJson(r.processes)},
            {"vm", r.vmName},
            {"container", r.containerName},
            {"tag", r.tag},
            {"created_at", r.createdAt},
            {"kernel_release", r.kernelRelease},
            {"criu_version", r.criuVersion},
-           {"durations", parsedOr(r.durationsJson, json::object())},
+           {"durations", durationsToJson(r.durations)},
            {"status", r.status}};
     return j;
 }
@@ -135,9 +125,7 @@ Result<CheckpointRecord> CheckpointService::checkpoint(const std::string& vm, co
             return fail(dumped.error().withContext("checkpointing container '" + container + "' in VM '" + vm + "'"));
         json manifest = *dumped;
         PV_TRY(CheckpointRecord cp, store(*agent, vm, manifest, progress, cancel));
-        json durations = parsedOr(cp.durationsJson, json::object());
-        durations["total_ms"] = millisSince(started);
-        cp.durationsJson = durations.dump();
+        cp.durations.totalMs = millisSince(started);
         PV_TRY_STATUS(m_vms.inventory().updateCheckpoint(cp));
         if (!options.leaveRunning) {
             auto committed = agent->checkpointCommit(id);

@@ -44,6 +44,12 @@ struct MigrationReport {
     [[nodiscard]] nlohmann::json toJson() const;
 };
 
+// What the host measured of a checkpoint's transfer into its store.
+struct HostDurations {
+    std::int64_t transferMs = 0;
+    std::optional<std::int64_t> transferBytes;
+};
+
 class CheckpointService {
 public:
     explicit CheckpointService(VmService& vms) : m_vms(vms) {}
@@ -80,7 +86,7 @@ private:
     // Checks every file of `dir` against the manifest, moves it into the
     // store as <id>/ and records it.
     [[nodiscard]] Result<CheckpointRecord> finalize(const std::string& vm, const nlohmann::json& manifest,
-                                                    const std::string& dir, nlohmann::json durations);
+                                                    const std::string& dir, const HostDurations& host);
     [[nodiscard]] Status upload(AgentClient& agent, const CheckpointRecord& cp, const nlohmann::json& manifest,
                                 const ProgressFn& progress);
     // `criuVersion`: the oldest CRIU the target may have.

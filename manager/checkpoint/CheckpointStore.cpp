@@ -1,6 +1,7 @@
 // CheckpointService: the host's store of checkpoints and what guards it.
 #include "CheckpointService.h"
 
+#include "CheckpointJson.h"
 #include "CheckpointTransfer.h"
 
 #include "vm/ContainerService.h"
@@ -56,9 +57,14 @@ Result<protocol::HelloResult> CheckpointService::requireCheckpointSupport(AgentC
 }
 
 Result<CheckpointRecord> CheckpointService::finalize(const std::string& vm, const json& manifest,
-                                                     const std::string& dir, json durations)
+                                                     const std::string& dir, const HostDurations& host)
 {
     PV_TRY(auto files, protocol::filesFromManifest(manifest));
+    // The manifest is read before anything moves: a bad one changes nothing.
+    PV_TRY(std::vector<CheckpointProcess> processes, processesFromManifest(manifest));
+    PV_TRY(CheckpointDurations durations, durationsFromManifest(manifest));
+    durations.transferMs = host.transferMs;
+    durations.transferBytes = host.transferBytes;
     PV_TRY_STATUS(protocol::verifyCheckpoint(dir, files));
     std::string id = manifest.value("id", "");
     std::ofstream(dir + "/manifest.json") << manifest.dump(2) << "\n";
@@ -78,13 +84,10 @@ Result<CheckpointRecord> CheckpointService::finalize(const std::string& vm, cons
     cp.path = final;
     cp.sizeBytes = static_cast<std::int64_t>(protocol::totalSize(files));
     cp.sha256 = protocol::checkpointDigest(files);
-    cp.pidMapJson = manifest.value("pid_map", json::array()).dump();
+    cp.processes = std::move(processes);
     cp.kernelRelease = manifest.value("kernel_release", "");
     cp.criuVersion = manifest.value("criu_version", "");
-    json agentDurations = manifest.value("durations_ms", json::object());
-    durations.update(agentDurations);
-    durations["criu"] = manifest.value("criu_stats", json::object());
-    cp.durationsJson = durations.dump();
+    cp.durations = std::move(durations);
     cp.status = "complete";
     PV_TRY_STATUS(m_vms.inventory().insertCheckpoint(cp));
     return cp;
@@ -111,7 +114,8 @@ Result<CheckpointRecord> CheckpointService::store(AgentClient& agent, const std:
         cleanup();
         return fail(pulled.error());
     }
-    auto cp = finalize(vm, manifest, partial, {{"transfer_ms", pulled->millis}, {"transfer_bytes", pulled->bytes}});
+    auto cp = finalize(vm, manifest, partial,
+                       {pulled->millis, static_cast<std::int64_t>(pulled->bytes)});
     if (!cp)
         cleanup();
     return cp;

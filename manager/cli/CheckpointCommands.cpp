@@ -63,7 +63,7 @@ void addContainerSide(CLI::App& container, CliContext& ctx)
         withCheckpoints(ctx, [&](CheckpointService& s) -> Result<int> {
             PV_TRY(CheckpointRecord c, s.checkpoint(a->vm, a->name, {a->leaveRunning, a->tag}, ctx.progress()));
             return ctx.print(CheckpointService::toJson(c), "checkpoint " + c.id + ": " + formatBytes(c.sizeBytes) +
-                                                                ", " + std::to_string(json::parse(c.pidMapJson).size()) +
+                                                                ", " + std::to_string(c.processes.size()) +
                                                                 " processes, in " + c.path);
         });
     });

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pidvisor::manager {
 
@@ -73,6 +74,55 @@ struct ContainerRecord {
     bool operator==(const ContainerRecord&) const = default;
 };
 
+// One process of a checkpointed container, as CRIU's process tree and the
+// agent's process table described it at the dump. Restoring recreates the
+// virtual pids exactly; the pid in the VM is only what it was then.
+struct CheckpointProcess {
+    std::int64_t virtualPid = 0;       // > 0, unique within the checkpoint
+    std::int64_t virtualParentPid = 0; // 0: the container's init
+    std::int64_t processGroup = 0;
+    std::int64_t session = 0;
+    std::int64_t threads = 0;
+    std::int64_t vmPid = 0; // the pid in the VM at the dump; 0 when not known
+    std::string command;    // comm, "" when not known
+
+    bool operator==(const CheckpointProcess&) const = default;
+};
+
+// One of CRIU's own statistics for the dump ("frozen_time_us", "pages_written").
+struct CriuStat {
+    std::string name;
+    std::int64_t value = 0;
+
+    bool operator==(const CriuStat&) const = default;
+};
+
+// How long the phases of making a checkpoint took, in milliseconds. Unset:
+// the phase did not happen (a migration has no total) or was not measured.
+struct CheckpointDurations {
+    std::optional<std::int64_t> dumpMs;     // CRIU's dump in the VM
+    std::optional<std::int64_t> hashMs;     // hashing the images in the VM
+    std::optional<std::int64_t> transferMs; // the copy to the host
+    std::optional<std::int64_t> totalMs;    // the whole operation, as the user waited
+    std::optional<std::int64_t> transferBytes;
+    std::vector<CriuStat> criu; // ordered by name
+
+    // totalMs when measured, else the sum of the phases that were; unset
+    // when none was.
+    [[nodiscard]] std::optional<std::int64_t> total() const
+    {
+        if (totalMs)
+            return totalMs;
+        std::optional<std::int64_t> sum;
+        for (const auto& phase : {dumpMs, hashMs, transferMs})
+            if (phase)
+                sum = sum.value_or(0) + *phase;
+        return sum;
+    }
+
+    bool operator==(const CheckpointDurations&) const = default;
+};
+
 struct CheckpointRecord {
     std::string id; // e.g. a uuid; found by any unique prefix
     // Unset when the VM row is deleted: a checkpoint outlives its VM, and
@@ -85,10 +135,10 @@ struct CheckpointRecord {
     std::string path; // its directory in the host store
     std::int64_t sizeBytes = 0;
     std::string sha256;
-    std::string pidMapJson = "{}";
+    std::vector<CheckpointProcess> processes; // ordered by virtual pid
     std::string kernelRelease;
     std::string criuVersion;
-    std::string durationsJson = "{}";
+    CheckpointDurations durations;
     std::string status = "complete"; // "complete", "partial", "corrupt", ...
 
     bool operator==(const CheckpointRecord&) const = default;

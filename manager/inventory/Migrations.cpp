@@ -112,6 +112,88 @@ constexpr std::string_view kCreateCheckpoints = R"sql(CREATE TABLE checkpoints (
 constexpr std::string_view kIndexCheckpointsVm = "CREATE INDEX checkpoints_vm_id ON checkpoints(vm_id)";
 constexpr std::string_view kIndexCheckpointsCreated = "CREATE INDEX checkpoints_created_at ON checkpoints(created_at)";
 
+// --- version 4: typed checkpoint manifests
+// Version 3 kept the pid map and the durations as JSON text, which every
+// reader parsed again (the GUI on every paint), and defaulted both to '{}'
+// where writers put an array. Each process is now a row and each duration
+// a column; what cannot be read is dropped, never guessed at.
+//
+// The pid map came in two shapes: the agent's array of objects
+// ({"vpid":1,"vppid":0,"pgid":1,"sid":1,"threads":1,"pid":4242,"comm":"sh"})
+// and an object of virtual pid -> pid ({"1":4242}); '{}' holds nothing.
+constexpr std::string_view kCreateCheckpointPids = R"sql(CREATE TABLE checkpoint_pids (
+    checkpoint_id TEXT NOT NULL REFERENCES checkpoints(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    virtual_pid INTEGER NOT NULL CHECK (virtual_pid > 0),
+    virtual_ppid INTEGER NOT NULL DEFAULT 0 CHECK (virtual_ppid >= 0),
+    pgid INTEGER NOT NULL DEFAULT 0 CHECK (pgid >= 0),
+    sid INTEGER NOT NULL DEFAULT 0 CHECK (sid >= 0),
+    threads INTEGER NOT NULL DEFAULT 0 CHECK (threads >= 0),
+    vm_pid INTEGER NOT NULL DEFAULT 0 CHECK (vm_pid >= 0),
+    command TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (checkpoint_id, virtual_pid)) WITHOUT ROWID)sql";
+
+constexpr std::string_view kCopyArrayPids = R"sql(INSERT OR IGNORE INTO checkpoint_pids
+    (checkpoint_id, virtual_pid, virtual_ppid, pgid, sid, threads, vm_pid, command)
+    SELECT c.id, json_extract(e.value, '$.vpid'),
+           CASE json_type(e.value, '$.vppid') WHEN 'integer' THEN max(json_extract(e.value, '$.vppid'), 0) ELSE 0 END,
+           CASE json_type(e.value, '$.pgid') WHEN 'integer' THEN max(json_extract(e.value, '$.pgid'), 0) ELSE 0 END,
+           CASE json_type(e.value, '$.sid') WHEN 'integer' THEN max(json_extract(e.value, '$.sid'), 0) ELSE 0 END,
+           CASE json_type(e.value, '$.threads') WHEN 'integer' THEN max(json_extract(e.value, '$.threads'), 0) ELSE 0 END,
+           CASE json_type(e.value, '$.pid') WHEN 'integer' THEN max(json_extract(e.value, '$.pid'), 0) ELSE 0 END,
+           CASE json_type(e.value, '$.comm') WHEN 'text' THEN json_extract(e.value, '$.comm') ELSE '' END
+    FROM checkpoints AS c, json_each(c.pid_map_json) AS e
+    WHERE json_type(c.pid_map_json) = 'array' AND e.type = 'object'
+      AND json_type(e.value, '$.vpid') = 'integer' AND json_extract(e.value, '$.vpid') > 0)sql";
+
+constexpr std::string_view kCopyObjectPids = R"sql(INSERT OR IGNORE INTO checkpoint_pids
+    (checkpoint_id, virtual_pid, vm_pid)
+    SELECT c.id, CAST(e.key AS INTEGER), CASE WHEN e.type = 'integer' AND e.value > 0 THEN e.value ELSE 0 END
+    FROM checkpoints AS c, json_each(c.pid_map_json) AS e
+    WHERE json_type(c.pid_map_json) = 'object' AND e.key GLOB '[1-9]*' AND NOT e.key GLOB '*[^0-9]*'
+      AND length(e.key) <= 18)sql";
+
+// The agent wrote "dump" and "hash", the manager "transfer_ms", "total_ms"
+// and "transfer_bytes"; some writers spelled the agent's with "_ms".
+constexpr std::string_view kAddDumpMs = "ALTER TABLE checkpoints ADD COLUMN dump_ms INTEGER CHECK (dump_ms >= 0)";
+constexpr std::string_view kAddHashMs = "ALTER TABLE checkpoints ADD COLUMN hash_ms INTEGER CHECK (hash_ms >= 0)";
+constexpr std::string_view kAddTransferMs =
+    "ALTER TABLE checkpoints ADD COLUMN transfer_ms INTEGER CHECK (transfer_ms >= 0)";
+constexpr std::string_view kAddTotalMs = "ALTER TABLE checkpoints ADD COLUMN total_ms INTEGER CHECK (total_ms >= 0)";
+constexpr std::string_view kAddTransferBytes =
+    "ALTER TABLE checkpoints ADD COLUMN transfer_bytes INTEGER CHECK (transfer_bytes >= 0)";
+
+// A negative number never was a duration: it reads as unmeasured.
+constexpr std::string_view kCopyDurations = R"sql(UPDATE checkpoints SET
+    dump_ms = coalesce(CASE WHEN json_type(durations_json, '$.dump') IN ('integer', 'real') AND json_extract(durations_json, '$.dump') >= 0
+                 THEN CAST(json_extract(durations_json, '$.dump') AS INTEGER) END,
+        CASE WHEN json_type(durations_json, '$.dump_ms') IN ('integer', 'real') AND json_extract(durations_json, '$.dump_ms') >= 0
+                 THEN CAST(json_extract(durations_json, '$.dump_ms') AS INTEGER) END),
+    hash_ms = coalesce(CASE WHEN json_type(durations_json, '$.hash') IN ('integer', 'real') AND json_extract(durations_json, '$.hash') >= 0
+                 THEN CAST(json_extract(durations_json, '$.hash') AS INTEGER) END,
+        CASE WHEN json_type(durations_json, '$.hash_ms') IN ('integer', 'real') AND json_extract(durations_json, '$.hash_ms') >= 0
+                 THEN CAST(json_extract(durations_json, '$.hash_ms') AS INTEGER) END),
+    transfer_ms = CASE WHEN json_type(durations_json, '$.transfer_ms') IN ('integer', 'real') AND json_extract(durations_json, '$.transfer_ms') >= 0
+                 THEN CAST(json_extract(durations_json, '$.transfer_ms') AS INTEGER) END,
+    total_ms = CASE WHEN json_type(durations_json, '$.total_ms') IN ('integer', 'real') AND json_extract(durations_json, '$.total_ms') >= 0
+                 THEN CAST(json_extract(durations_json, '$.total_ms') AS INTEGER) END,
+    transfer_bytes = CASE WHEN json_type(durations_json, '$.transfer_bytes') IN ('integer', 'real') AND json_extract(durations_json, '$.transfer_bytes') >= 0
+                 THEN CAST(json_extract(durations_json, '$.transfer_bytes') AS INTEGER) END)sql";
+
+constexpr std::string_view kCreateCriuStats = R"sql(CREATE TABLE checkpoint_criu_stats (
+    checkpoint_id TEXT NOT NULL REFERENCES checkpoints(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    name TEXT NOT NULL CHECK (name <> ''),
+    value INTEGER NOT NULL,
+    PRIMARY KEY (checkpoint_id, name)) WITHOUT ROWID)sql";
+
+constexpr std::string_view kCopyCriuStats = R"sql(INSERT OR IGNORE INTO checkpoint_criu_stats (checkpoint_id, name, value)
+    SELECT c.id, e.key, e.value
+    FROM checkpoints AS c, json_each(c.durations_json, '$.criu') AS e
+    WHERE json_type(c.durations_json) = 'object' AND json_type(c.durations_json, '$.criu') = 'object'
+      AND e.type = 'integer' AND e.key <> '')sql";
+
+constexpr std::string_view kDropPidMapJson = "ALTER TABLE checkpoints DROP COLUMN pid_map_json";
+constexpr std::string_view kDropDurationsJson = "ALTER TABLE checkpoints DROP COLUMN durations_json";
+
 Status applyStep(const Database& db, const Migration& step)
 {
     std::string doing = "migrating " + db.path() + " to schema version " + std::to_string(step.version) + " (" +
@@ -141,6 +223,11 @@ const std::vector<Migration>& schemaMigrations()
           kIndexOperationsRunning}},
         {2, "containers", {kCreateContainers}},
         {3, "checkpoints", {kCreateCheckpoints, kIndexCheckpointsVm, kIndexCheckpointsCreated}},
+        {4,
+         "checkpoint pids and durations as rows and columns",
+         {kCreateCheckpointPids, kCopyArrayPids, kCopyObjectPids, kAddDumpMs, kAddHashMs, kAddTransferMs, kAddTotalMs,
+          kAddTransferBytes, kCopyDurations, kCreateCriuStats, kCopyCriuStats,
+          kDropPidMapJson, kDropDurationsJson}},
     };
     return steps;
 }

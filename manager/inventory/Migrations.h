@@ -10,6 +10,8 @@
 //   1  hosts, images, vms, operations (enough to manage VMs)
 //   2  containers (what the agent in each VM reported)
 //   3  checkpoints (the host's checkpoint store)
+//   4  checkpoint_pids, checkpoint_criu_stats and duration columns, from
+//      version 3's pid_map_json and durations_json
 #pragma once
 
 #include "Database.h"

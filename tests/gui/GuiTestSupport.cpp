@@ -78,8 +78,9 @@ std::shared_ptr<InventorySnapshot> makeSnapshot(const SyntheticShape& shape)
         cp.containerName = "ct0";
         cp.createdAt = s->takenAt - (shape.checkpoints - i) * 60000;
         cp.sizeBytes = (i + 1) * 3 * 1024 * 1024;
-        cp.durationsJson = json{{"dump_ms", 300 + 20 * i}, {"transfer_ms", 100 + 5 * i}}.dump();
-        cp.pidMapJson = R"({"1":1001,"2":1002})";
+        cp.durations.dumpMs = 300 + 20 * i;
+        cp.durations.transferMs = 100 + 5 * i;
+        cp.processes = {{1, 0, 1, 1, 1, 1001, "sh"}, {2, 1, 1, 1, 1, 1002, "sleep"}};
         s->checkpoints.push_back(cp);
     }
     return s;

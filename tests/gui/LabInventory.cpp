@@ -98,13 +98,16 @@ void fillLab(Inventory& inv)
         cp.path = "/var/lib/pidvisor/checkpoints/" + cp.id;
         cp.sizeBytes = (k % 3 == 1 ? 96 : 18) * 1024 * 1024 + k * 2300000;
         cp.sha256 = "9c1185a5c5e9fc54612808977ee8f548b2258d31a1f0b5c7e0b4b4ea23c0a7" + std::to_string(10 + k);
-        cp.pidMapJson = k % 3 == 1 ? R"({"1":388,"2":391,"3":392,"4":395,"5":396,"6":401,"7":402})"
-                                   : R"({"1":412,"2":418,"3":419})";
+        const std::vector<std::int64_t> vmPids = k % 3 == 1 ? std::vector<std::int64_t>{388, 391, 392, 395, 396, 401, 402}
+                                                            : std::vector<std::int64_t>{412, 418, 419};
+        for (std::size_t p = 0; p < vmPids.size(); ++p)
+            cp.processes.push_back({static_cast<std::int64_t>(p + 1), p == 0 ? 0 : 1, 1, 1, 1, vmPids[p],
+                                    p == 0 ? "init" : "worker"});
         cp.kernelRelease = "6.12.57+deb13-amd64";
         cp.criuVersion = "4.1.1";
-        cp.durationsJson =
-            json{{"dump_ms", 280 + 90 * (k % 3) + 15 * k}, {"transfer_ms", 120 + 40 * (k % 3)}, {"verify_ms", 35}}
-                .dump();
+        cp.durations.dumpMs = 280 + 90 * (k % 3) + 15 * k;
+        cp.durations.hashMs = 35;
+        cp.durations.transferMs = 120 + 40 * (k % 3);
         must(inv.insertCheckpoint(cp));
     }
 }

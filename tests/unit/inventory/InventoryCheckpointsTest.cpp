@@ -113,3 +113,76 @@ TEST_F(InventoryCheckpoints, ListsAreNewestFirst)
     EXPECT_EQ(*inv().checkpointsForVm(m_vmId), (std::vector<CheckpointRecord>{fresh, old}));
     EXPECT_EQ(*inv().checkpointsForVm(*other), (std::vector<CheckpointRecord>{mid}));
 }
+
+TEST_F(InventoryCheckpoints, ProcessesAndDurationsRoundTripAndUpdatesReplaceThem)
+{
+    CheckpointRecord checkpoint = sampleCheckpoint("abc", m_vmId);
+    ASSERT_OK(inv().insertCheckpoint(checkpoint));
+    CheckpointRecord stored = **inv().findCheckpoint("abc");
+    EXPECT_EQ(stored.processes, checkpoint.processes);
+    EXPECT_EQ(stored.durations, checkpoint.durations);
+    EXPECT_EQ(stored.durations.total(), 170);
+
+    checkpoint.processes = {{3, 0, 3, 3, 1, 0, "init"}};
+    checkpoint.durations = {};
+    checkpoint.durations.transferMs = 9;
+    checkpoint.durations.criu = {{"pages_scanned", 77}};
+    ASSERT_OK(inv().updateCheckpoint(checkpoint));
+    EXPECT_EQ(**inv().findCheckpoint("ab"), checkpoint);
+    EXPECT_EQ((*inv().checkpoints()).front(), checkpoint);
+}
+
+TEST_F(InventoryCheckpoints, NothingMeasuredAndNoProcessesStayEmpty)
+{
+    // What the '{}' default of version 3 meant: no map, nothing measured.
+    CheckpointRecord bare = sampleCheckpoint("bare", m_vmId);
+    bare.processes.clear();
+    bare.durations = {};
+    ASSERT_OK(inv().insertCheckpoint(bare));
+    CheckpointRecord stored = **inv().findCheckpoint("bare");
+    EXPECT_EQ(stored, bare);
+    EXPECT_EQ(stored.durations.total(), std::nullopt);
+}
+
+TEST_F(InventoryCheckpoints, BadProcessesAndDurationsAreRefusedAndChangeNothing)
+{
+    struct Case {
+        const char* what;
+        void (*spoil)(CheckpointRecord&);
+        const char* message;
+    };
+    const Case cases[] = {
+        {"repeated vpid", [](CheckpointRecord& c) { c.processes.push_back({7, 1, 1, 1, 1, 0, ""}); },
+         "inventory: checkpoint 'abc' lists virtual pid 7 twice"},
+        {"vpid 0", [](CheckpointRecord& c) { c.processes.front().virtualPid = 0; },
+         "inventory: checkpoint 'abc' has virtual pid 0 (must be positive)"},
+        {"negative pid", [](CheckpointRecord& c) { c.processes.front().vmPid = -1; },
+         "inventory: checkpoint 'abc': process 1 has a negative number"},
+        {"negative duration", [](CheckpointRecord& c) { c.durations.hashMs = -4; },
+         "inventory: checkpoint 'abc' has a negative duration"},
+        {"repeated stat", [](CheckpointRecord& c) { c.durations.criu.push_back({"pages_written", 1}); },
+         "inventory: checkpoint 'abc' lists the CRIU statistic 'pages_written' twice"},
+        {"unnamed stat", [](CheckpointRecord& c) { c.durations.criu.push_back({"", 1}); },
+         "inventory: checkpoint 'abc' has a CRIU statistic without a name"},
+    };
+    for (const Case& c : cases) {
+        CheckpointRecord bad = sampleCheckpoint("abc", m_vmId);
+        c.spoil(bad);
+        Status inserted = inv().insertCheckpoint(bad);
+        ASSERT_FALSE(inserted) << c.what;
+        EXPECT_EQ(inserted.error().code, ErrorCode::InvalidArgument) << c.what;
+        EXPECT_EQ(inserted.error().message, c.message) << c.what;
+        EXPECT_EQ(*inv().findCheckpoint("abc"), std::nullopt) << c.what;
+    }
+    CheckpointRecord good = sampleCheckpoint("abc", m_vmId);
+    ASSERT_OK(inv().insertCheckpoint(good));
+    for (const Case& c : cases) {
+        CheckpointRecord bad = good;
+        c.spoil(bad);
+        bad.status = "corrupt";
+        Status updated = inv().updateCheckpoint(bad);
+        ASSERT_FALSE(updated) << c.what;
+        EXPECT_EQ(updated.error().message, c.message) << c.what;
+        EXPECT_EQ(**inv().findCheckpoint("abc"), good) << c.what;
+    }
+}

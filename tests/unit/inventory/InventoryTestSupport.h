@@ -83,10 +83,15 @@ inline CheckpointRecord sampleCheckpoint(const std::string& id, std::optional<st
     checkpoint.path = "/var/lib/pidvisor/checkpoints/" + id;
     checkpoint.sizeBytes = 4096;
     checkpoint.sha256 = std::string(64, 'a');
-    checkpoint.pidMapJson = R"({"1":1,"7":7})";
+    checkpoint.processes = {{1, 0, 1, 1, 2, 4242, "sh"}, {7, 1, 1, 1, 1, 4250, "sleep"}};
     checkpoint.kernelRelease = "6.1.0-pidvisor";
     checkpoint.criuVersion = "3.17.1";
-    checkpoint.durationsJson = R"({"dump_ms":120})";
+    checkpoint.durations.dumpMs = 120;
+    checkpoint.durations.hashMs = 4;
+    checkpoint.durations.transferMs = 30;
+    checkpoint.durations.transferBytes = 4096;
+    checkpoint.durations.totalMs = 170;
+    checkpoint.durations.criu = {{"frozen_time_us", 900}, {"pages_written", 12}};
     checkpoint.status = "complete";
     return checkpoint;
 }

@@ -137,6 +137,8 @@ TEST(Migrations, EachStepAddsItsTables)
         {"hosts", "images", "operations", "vms"},
         {"containers", "hosts", "images", "operations", "vms"},
         {"checkpoints", "containers", "hosts", "images", "operations", "vms"},
+        {"checkpoint_criu_stats", "checkpoint_pids", "checkpoints", "containers", "hosts", "images", "operations",
+         "vms"},
     };
     ASSERT_EQ(static_cast<int>(expected.size()), Inventory::latestVersion() + 1);
     for (int version = 0; version <= Inventory::latestVersion(); ++version) {
@@ -148,7 +150,7 @@ TEST(Migrations, EachStepAddsItsTables)
 TEST(Migrations, StepsAreNumberedInOrder)
 {
     const auto& steps = schemaMigrations();
-    ASSERT_EQ(steps.size(), 3u);
+    ASSERT_EQ(steps.size(), 4u);
     for (std::size_t i = 0; i < steps.size(); ++i) {
         EXPECT_EQ(steps[i].version, static_cast<int>(i) + 1);
         EXPECT_FALSE(steps[i].statements.empty());
@@ -177,7 +179,7 @@ TEST(Migrations, NewerFileIsRefused)
     auto inventory = Inventory::open(path);
     ASSERT_FALSE(inventory);
     EXPECT_EQ(inventory.error().code, ErrorCode::FailedPrecondition);
-    EXPECT_EQ(inventory.error().message, "inventory " + path + " has schema version 7, newer than this Pidvisor (3)");
+    EXPECT_EQ(inventory.error().message, "inventory " + path + " has schema version 7, newer than this Pidvisor (4)");
     EXPECT_FALSE(Inventory::openAtVersion(path, 1));
     EXPECT_EQ(fileVersion(path), 7); // untouched
 }
@@ -187,7 +189,7 @@ TEST(Migrations, UnknownTargetVersionIsRefused)
     auto inventory = Inventory::openAtVersion(":memory:", Inventory::latestVersion() + 1);
     ASSERT_FALSE(inventory);
     EXPECT_EQ(inventory.error().code, ErrorCode::InvalidArgument);
-    EXPECT_EQ(inventory.error().message, "inventory schema version 4 is unknown (latest is 3)");
+    EXPECT_EQ(inventory.error().message, "inventory schema version 5 is unknown (latest is 4)");
 }
 
 TEST(Migrations, ReopeningAtTheLatestChangesNothing)
