@@ -1,6 +1,5 @@
 #include "ActionController.h"
 
-#include "backend/CheckpointOperations.h"
 #include "backend/OperationRunner.h"
 #include "backend/SnapshotQueries.h"
 
@@ -49,13 +48,6 @@ ActionText textOf(ActionController::Id id)
     return {"", {}, ""};
 }
 
-bool needsCheckpoints(ActionController::Id id)
-{
-    using A = ActionController;
-    return id == A::Checkpoint || id == A::Restore || id == A::Migrate || id == A::VerifyCheckpoint ||
-           id == A::DeleteCheckpoint;
-}
-
 } // namespace
 
 ActionController::ActionController(QWidget* window, DialogProvider* dialogs, OperationRunner* runner,
@@ -75,8 +67,6 @@ void ActionController::create()
         a->setShortcut(t.key);
         a->setShortcutContext(Qt::WindowShortcut);
         QString tip = t.tip;
-        if (needsCheckpoints(id) && !kCheckpointsBuilt)
-            tip += QString(" (") + kCheckpointsMissing + ")";
         a->setToolTip(tip + (t.key.isEmpty() ? "" : "  [" + t.key.toString(QKeySequence::NativeText) + "]"));
         a->setStatusTip(tip);
         connect(a, &QAction::triggered, this, [this, id] { trigger(id); });
@@ -169,7 +159,7 @@ void ActionController::updateEnabled()
     bool vmIdle = vm && hostUp && !vm->busy && !vm->record.missing;
     bool vmRunning = vmIdle && vm->record.state == "running";
     bool ctRunning = ct && vmRunning && ct->record.state == "running";
-    auto set = [this](Id id, bool on) { m_actions[id]->setEnabled(on && (!needsCheckpoints(id) || kCheckpointsBuilt)); };
+    auto set = [this](Id id, bool on) { m_actions[id]->setEnabled(on); };
     set(NewVm, !connectedHosts().isEmpty());
     set(StartVm, vmIdle && vm->record.state != "running");
     set(StopVm, vmRunning);

@@ -92,7 +92,7 @@ int ActionController::newContainer()
     auto request = m_dialogs->askNewContainer(m_window, VmChoice{m_selection.uri, m_selection.vm});
     if (!request)
         return 0;
-    return submit(ops::createContainer(request->uri, request->vm, request->args));
+    return submit(ops::createContainer(request->uri, request->vm, request->spec));
 }
 
 int ActionController::exec()
@@ -129,7 +129,6 @@ int ActionController::containerAction(Id id)
     }
 }
 
-#if PIDVISOR_GUI_CHECKPOINTS
 int ActionController::checkpoint()
 {
     QString target = m_selection.vm + "/" + m_selection.container;
@@ -178,21 +177,10 @@ int ActionController::checkpointAction(Id id)
         return 0;
     return submit(ops::deleteCheckpoint(uri, cpId));
 }
-#else
-// Without CheckpointService the actions stay disabled; nothing is faked.
-int ActionController::checkpoint() { return 0; }
-int ActionController::restore() { return 0; }
-int ActionController::migrate(const std::optional<VmChoice>&) { return 0; }
-int ActionController::checkpointAction(Id) { return 0; }
-#endif
 
 void ActionController::migrateDropped(const QString& uri, const QString& vm, const QString& container,
                                       const QString& target)
 {
-    if (!kCheckpointsBuilt) {
-        emit message(QString("Cannot migrate: ") + kCheckpointsMissing);
-        return;
-    }
     Selection s;
     s.kind = Selection::Kind::Container;
     s.uri = uri;

@@ -2,7 +2,7 @@
 // inventory with what libvirt has.
 #include "VmService.h"
 
-#include "ContainerService.h"
+#include "ContainerSync.h"
 
 #include "libvirt/ImagePool.h"
 
@@ -126,6 +126,8 @@ Result<std::string> VmService::consoleLog(const std::string& name, std::size_t m
 
 AgentClient::TransportFactory VmService::transportFor(const std::string& name) const
 {
+    if (m_transportOverride)
+        return [open = m_transportOverride, name] { return open(name); };
     bool stream = m_mode == AgentTransportMode::Stream || (m_mode == AgentTransportMode::Auto && !m_conn.isLocal());
     const Connection* conn = &m_conn;
     return [conn, name, stream]() -> Result<std::unique_ptr<AgentTransport>> {
@@ -202,11 +204,9 @@ Result<VmRecord> VmService::adopt(std::int64_t host, const DomainInfo& d,
 Status VmService::refreshContainerList(const VmRecord& vm)
 {
     PV_TRY(auto client, agent(vm.name, std::chrono::seconds(5)));
-    PV_TRY(protocol::ContainerListResult listed, client->containerList(CallOptions{std::chrono::seconds(10), {}, {}, {}}));
-    std::vector<ContainerRecord> containers;
-    for (const auto& c : listed.containers)
-        containers.push_back(containerRecordFromAgent(vm.id, c));
-    return m_inventory.replaceContainers(vm.id, containers);
+    PV_TRY(auto listed, refreshContainers(*client, m_inventory, vm.id, CallOptions{std::chrono::seconds(10), {}, {}, {}}));
+    (void)listed;
+    return {};
 }
 
 Result<ReconcileReport> VmService::reconcile(bool refreshContainers)
