@@ -109,8 +109,12 @@ Result<protocol::ContainerInfo> ContainerService::stop(const std::string& vm, co
 Status ContainerService::remove(const std::string& vm, const std::string& name, bool force)
 {
     OperationScope op(m_vms.inventory(), "container.rm", vm + "/" + name, {{"force", force}});
-    auto removed = ask(vm, [&](AgentClient& a) { return a.containerRm({name, force}); }, true);
-    return op.finish(removed ? Status{} : fail(removed.error()));
+    auto result = [&]() -> Status {
+        PV_TRY(auto removed, ask(vm, [&](AgentClient& a) { return a.containerRm({name, force}); }, true));
+        (void)removed;
+        return {};
+    }();
+    return op.finish(std::move(result));
 }
 
 Result<protocol::CommandResult> ContainerService::guestExec(const std::string& vm, const protocol::GuestExecArgs& command)
