@@ -1,5 +1,7 @@
 #include "AgentPoller.h"
 
+#include "core/States.h"
+
 #include <algorithm>
 
 namespace pidvisor::gui {
@@ -42,7 +44,7 @@ void AgentPoller::poll(Host& host, const std::vector<VmRecord>& vms, LiveHost& l
     live.busyVms = host.leases().busy();
     std::vector<const VmRecord*> running;
     for (const auto& vm : vms) {
-        bool up = vm.state == "running" && !vm.missing;
+        bool up = vmState(vm.state) == VmState::Running && !vm.missing;
         if (!up) {
             live.vms.erase(vm.name);
         } else if (live.busyVms.count(vm.name)) {

@@ -80,7 +80,8 @@ OperationSpec deleteVm(const QString& uri, const QString& vm, bool force)
 
 OperationSpec createContainer(const QString& uri, const QString& vm, const protocol::ContainerSpec& container)
 {
-    OperationSpec spec = OperationSpec::named("container.create", uri, vm + "/" + QString::fromStdString(container.name));
+    QString target = vm + "/" + QString::fromStdString(container.name);
+    OperationSpec spec = OperationSpec::named("container.create", uri, target);
     spec.sharedVms = {str(vm)};
     spec.body = [vmName = str(vm), container](OperationContext& ctx) -> Result<OperationResult> {
         report(ctx.progress, "asking the agent");

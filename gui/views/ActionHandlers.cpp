@@ -1,6 +1,8 @@
 // ActionController: what each action does once triggered.
 #include "ActionController.h"
 
+#include "core/States.h"
+
 #include "backend/CheckpointOperations.h"
 #include "backend/OperationRunner.h"
 #include "backend/SnapshotQueries.h"
@@ -75,7 +77,7 @@ int ActionController::vmLifecycle(Id id)
             return 0;
         return submit(ops::destroyVm(uri, name));
     case DeleteVm: {
-        bool running = vm->record.state == "running";
+        bool running = manager::vmState(vm->record.state) == manager::VmState::Running;
         QString question = "Delete VM '" + name + "', its data disk and console log?" +
                            (running ? " It is running and will be destroyed first." : "") +
                            " Its checkpoints are kept.";
@@ -118,7 +120,7 @@ int ActionController::containerAction(Id id)
     case StopContainer: return submit(ops::stopContainer(uri, vm, name));
     case KillContainer: return submit(ops::killContainer(uri, vm, name, "KILL", true));
     case DeleteContainer: {
-        bool running = ct->record.state == "running";
+        bool running = manager::containerState(ct->record.state) == manager::ContainerState::Running;
         if (!m_dialogs->confirm(m_window, "Delete container",
                                 "Delete container '" + name + "' in " + vm + "?" +
                                     (running ? " It is running and will be killed first." : "")))

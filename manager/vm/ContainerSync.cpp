@@ -1,5 +1,7 @@
 #include "ContainerSync.h"
 
+#include "core/States.h"
+
 #include <algorithm>
 
 namespace pidvisor::manager {
@@ -10,7 +12,7 @@ Result<ContainerListing> listContainers(protocol::AgentCalls& agent, const proto
     PV_TRY(protocol::ContainerListResult listed, agent.containerList(options));
     out.containers = std::move(listed.containers);
     for (const auto& c : out.containers) {
-        if (c.state != "running")
+        if (containerState(c.state) != ContainerState::Running)
             continue;
         auto ps = agent.containerPs(c.name, options);
         if (ps)

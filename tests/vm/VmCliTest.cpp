@@ -42,10 +42,11 @@ std::int64_t storedProcessCount(const VmHarness& h, const std::string& vm, const
     auto inventory = pidvisor::manager::Inventory::open(h.db());
     if (!inventory)
         return -1;
-    auto vms = inventory->vms();
-    for (const auto& v : vms.value_or(std::vector<pidvisor::manager::VmRecord>{})) {
-        auto rows = v.name == vm ? inventory->containers(v.id) : pidvisor::Result<std::vector<pidvisor::manager::ContainerRecord>>{};
-        for (const auto& c : rows.value_or(std::vector<pidvisor::manager::ContainerRecord>{}))
+    using namespace pidvisor::manager;
+    for (const auto& v : inventory->vms().value_or(std::vector<VmRecord>{})) {
+        if (v.name != vm)
+            continue;
+        for (const auto& c : inventory->containers(v.id).value_or(std::vector<ContainerRecord>{}))
             if (c.name == container)
                 return c.processCount;
     }

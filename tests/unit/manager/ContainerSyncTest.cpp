@@ -82,8 +82,10 @@ private:
     {
         std::lock_guard lock(m_script->mutex);
         m_script->asked.push_back(r.cmd);
-        if (r.cmd == command::kSync.name)
-            return protocol::makeResponse(r.id, protocol::encode(protocol::SyncResult{r.args.value("nonce", ""), "i1"}));
+        if (r.cmd == command::kSync.name) {
+            protocol::SyncResult synced{r.args.value("nonce", ""), "i1"};
+            return protocol::makeResponse(r.id, protocol::encode(synced));
+        }
         if (r.cmd == command::kHello.name) {
             protocol::HelloResult hello;
             hello.protocol = protocol::kProtocolVersion;
@@ -94,9 +96,9 @@ private:
         if (r.cmd == command::kContainerList.name)
             return protocol::makeResponse(r.id, protocol::encode(protocol::ContainerListResult{m_script->containers}));
         if (r.cmd == command::kContainerPs.name) {
-            std::string name = r.args.value("name", "");
-            return protocol::makeResponse(r.id,
-                                          protocol::encode(protocol::ContainerPsResult{name, m_script->processes[name]}));
+            protocol::ContainerPsResult ps{r.args.value("name", ""), {}};
+            ps.processes = m_script->processes[ps.name];
+            return protocol::makeResponse(r.id, protocol::encode(ps));
         }
         return protocol::makeErrorResponse(r.id, Error{ErrorCode::Unsupported, "not scripted: " + r.cmd});
     }
@@ -154,9 +156,10 @@ protected:
         auto host = Host::open(*m_inventory, "test:///default", Paths::defaults(m_dir.file()));
         ASSERT_TRUE(host) << host.error().message;
         m_host = std::move(*host);
-        m_host->vms().overrideAgentTransport([script = m_script](const std::string&) -> Result<std::unique_ptr<AgentTransport>> {
-            return std::make_unique<ScriptedAgent>(script);
-        });
+        m_host->vms().overrideAgentTransport(
+            [script = m_script](const std::string&) -> Result<std::unique_ptr<AgentTransport>> {
+                return std::make_unique<ScriptedAgent>(script);
+            });
         m_vm = "sync" + std::to_string(::getpid());
         auto dom = m_host->connection().define(buildDomainXml(runningSpec(m_vm)));
         ASSERT_TRUE(dom) << dom.error().message;
