@@ -94,13 +94,6 @@ inline constexpr Command<CheckpointRef, CheckpointDeleteResult> kCheckpointDelet
 
 } // namespace command
 
-// Names for gui/backend/AgentPoller, which still sends untyped requests
-// until it asks the manager instead; nothing else may use them.
-namespace cmd {
-inline constexpr std::string_view ContainerList = command::kContainerList.name;
-inline constexpr std::string_view ContainerPs = command::kContainerPs.name;
-} // namespace cmd
-
 // Every command, in the order PROTOCOL.md lists them.
 inline constexpr auto kCommands =
     std::tuple{command::kHello,          command::kSync,           command::kGuestExec,

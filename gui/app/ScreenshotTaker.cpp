@@ -1,5 +1,7 @@
 #include "ScreenshotTaker.h"
 
+#include "core/States.h"
+
 #include "views/MainWindow.h"
 
 #include <QApplication>
@@ -50,7 +52,8 @@ void ScreenshotTaker::stage(MainWindow* w)
             if (rank < 1)
                 chosen = vmPath, rank = 1;
             for (const auto& c : v.containers) {
-                int r = !c.processes.empty() ? 3 : c.record.state == "running" ? 2 : 0;
+                bool running = manager::containerState(c.record.state) == manager::ContainerState::Running;
+                int r = !c.processes.empty() ? 3 : running ? 2 : 0;
                 if (r > rank)
                     chosen = vmPath + QStringList{QString::fromStdString(c.record.name)}, rank = r;
             }

@@ -1,14 +1,14 @@
-// AgentPoller: asks the agents of running VMs for their status, their
-// containers and each running container's processes, round robin within a
-// budget per refresh so a large inventory does not stall the backend.
-// Container lists are written back to the inventory only when they differ
-// from what it remembers. Runs on the backend's thread.
+// AgentPoller: asks the agents of running VMs, through the manager's Host,
+// for their status, their containers and each running container's
+// processes, round robin within a budget per refresh so a large inventory
+// does not stall the backend. Host::pollAgent writes the containers into
+// the inventory (the one sync path every front end shares). Runs on the
+// backend's thread.
 #pragma once
 
-#include "HostSession.h"
 #include "Snapshot.h"
 
-#include <nlohmann/json.hpp>
+#include "host/Host.h"
 
 namespace pidvisor::gui {
 
@@ -16,15 +16,13 @@ class AgentPoller {
 public:
     explicit AgentPoller(std::size_t budget = 16) : m_budget(budget) {}
 
-    void poll(HostSession& session, const std::vector<manager::VmRecord>& vms, LiveHost& live);
+    void poll(manager::Host& host, const std::vector<manager::VmRecord>& vms, LiveHost& live);
 
-    [[nodiscard]] static AgentStatus statusFromHello(const nlohmann::json& hello);
-    [[nodiscard]] static std::vector<ProcessInfo> parseProcesses(const nlohmann::json& processes);
+    [[nodiscard]] static AgentStatus statusFromHello(const protocol::HelloResult& hello);
+    [[nodiscard]] static std::vector<ProcessInfo> processInfos(const std::vector<protocol::Process>& processes);
 
 private:
-    [[nodiscard]] LiveVm pollVm(HostSession& session, const manager::VmRecord& vm);
-    void syncContainers(HostSession& session, const manager::VmRecord& vm, const nlohmann::json& containers,
-                        const LiveVm& live);
+    [[nodiscard]] static LiveVm pollVm(manager::Host& host, const manager::VmRecord& vm);
 
     std::size_t m_budget;
     std::size_t m_cursor = 0;

@@ -32,7 +32,7 @@ void Backend::shutdown()
     m_hosts.clear();
 }
 
-std::shared_ptr<HostSession> Backend::session(const std::string& uri) const
+std::shared_ptr<Host> Backend::session(const std::string& uri) const
 {
     std::lock_guard lock(m_sessionsMutex);
     auto it = m_sessions.find(uri);
@@ -70,7 +70,7 @@ void Backend::addConnection(const QString& uriText)
     std::string uri = uriText.trimmed().toStdString();
     if (uri.empty() || !m_inventory || m_options.offline || m_hosts.count(uri))
         return;
-    m_hosts.emplace(uri, Host{nullptr, AgentPoller(m_options.agentBudget)});
+    m_hosts.emplace(uri, HostLink{nullptr, AgentPoller(m_options.agentBudget)});
     m_live[uri].link = HostInfo::Link::Connecting;
     connectHost(uri);
     publish();
@@ -78,24 +78,24 @@ void Backend::addConnection(const QString& uriText)
 
 void Backend::connectHost(const std::string& uri)
 {
-    Host& host = m_hosts.at(uri);
+    HostLink& host = m_hosts.at(uri);
     host.connecting = true;
     m_live[uri].link = HostInfo::Link::Connecting;
     Inventory* inventory = m_inventory.get();
     Paths paths = m_paths;
     m_connector.start([this, uri, inventory, paths] {
-        auto session = HostSession::open(*inventory, uri, paths);
+        Result<std::shared_ptr<Host>> session = Host::open(*inventory, uri, paths);
         QMetaObject::invokeMethod(
             this, [this, uri, session]() mutable { onConnected(uri, std::move(session)); }, Qt::QueuedConnection);
     });
 }
 
-void Backend::onConnected(const std::string& uri, Result<std::shared_ptr<HostSession>> session)
+void Backend::onConnected(const std::string& uri, Result<std::shared_ptr<Host>> session)
 {
     auto it = m_hosts.find(uri);
     if (m_stopping || it == m_hosts.end())
         return;
-    Host& host = it->second;
+    HostLink& host = it->second;
     host.connecting = false;
     LiveHost& live = m_live[uri];
     if (!session) {
@@ -124,7 +124,7 @@ void Backend::onConnected(const std::string& uri, Result<std::shared_ptr<HostSes
     refresh();
 }
 
-void Backend::dropSession(const std::string& uri, Host& host, const std::string& why)
+void Backend::dropSession(const std::string& uri, HostLink& host, const std::string& why)
 {
     if (host.subscription >= 0)
         host.session->unsubscribe(host.subscription);
@@ -141,7 +141,7 @@ void Backend::dropSession(const std::string& uri, Host& host, const std::string&
     live.error = why;
 }
 
-void Backend::refreshHost(const std::string& uri, Host& host)
+void Backend::refreshHost(const std::string& uri, HostLink& host)
 {
     if (!host.session) {
         if (!host.connecting && QDateTime::currentMSecsSinceEpoch() >= host.nextAttempt)
@@ -214,19 +214,7 @@ void Backend::fetchContainerLogs(quint64 requestId, const QString& uri, const QS
         emit containerLogsReady(requestId, {}, "not connected to " + uri);
         return;
     }
-    std::string name = vm.toStdString();
-    if (s->leases().exclusivelyHeld(name)) {
-        emit containerLogsReady(requestId, {}, "the VM is busy with an operation");
-        return;
-    }
-    auto lease = s->leases().acquire(name, false);
-    auto client = s->vms().agent(name, std::chrono::seconds(3));
-    if (!client) {
-        emit containerLogsReady(requestId, {}, QString::fromStdString(client.error().message));
-        return;
-    }
-    lease.disconnectWhenIdle(*client);
-    auto logs = s->containers().logs(name, container.toStdString(), 64 * 1024);
+    auto logs = s->containerLogs(vm.toStdString(), container.toStdString(), 64 * 1024, std::chrono::seconds(3));
     if (!logs)
         emit containerLogsReady(requestId, {}, QString::fromStdString(logs.error().message));
     else

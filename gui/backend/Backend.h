@@ -1,6 +1,6 @@
 // Backend: the GUI's only door to the inventory, libvirt and the agents.
 // It lives on its own thread (BackendThread): it opens the inventory, keeps
-// one HostSession per libvirt connection (connecting on a helper pool so a
+// one manager::Host per libvirt connection (connecting on a helper pool so a
 // slow host never stalls the others), and publishes InventorySnapshots:
 // on start, every few seconds (polling, the fallback), soon after a libvirt
 // lifecycle event (which arrives on libvirt's event thread and is queued
@@ -11,7 +11,6 @@
 #pragma once
 
 #include "AgentPoller.h"
-#include "HostSession.h"
 #include "SnapshotBuilder.h"
 
 #include <QObject>
@@ -36,7 +35,7 @@ public:
     explicit Backend(Options options, QObject* parent = nullptr);
     ~Backend() override;
 
-    [[nodiscard]] std::shared_ptr<HostSession> session(const std::string& uri) const;
+    [[nodiscard]] std::shared_ptr<manager::Host> session(const std::string& uri) const;
     [[nodiscard]] const Options& options() const { return m_options; }
 
 public slots:
@@ -57,8 +56,8 @@ signals:
     void containerLogsReady(quint64 requestId, const QString& logs, const QString& error);
 
 private:
-    struct Host {
-        std::shared_ptr<HostSession> session;
+    struct HostLink {
+        std::shared_ptr<manager::Host> session;
         AgentPoller poller;
         int subscription = -1;
         bool connecting = false;
@@ -66,18 +65,18 @@ private:
     };
 
     void connectHost(const std::string& uri);
-    void onConnected(const std::string& uri, Result<std::shared_ptr<HostSession>> session);
-    void refreshHost(const std::string& uri, Host& host);
-    void dropSession(const std::string& uri, Host& host, const std::string& why);
+    void onConnected(const std::string& uri, Result<std::shared_ptr<manager::Host>> session);
+    void refreshHost(const std::string& uri, HostLink& host);
+    void dropSession(const std::string& uri, HostLink& host, const std::string& why);
     void publish();
 
     Options m_options;
     manager::Paths m_paths;
     std::unique_ptr<manager::Inventory> m_inventory;
-    std::map<std::string, Host> m_hosts;
+    std::map<std::string, HostLink> m_hosts;
     std::map<std::string, LiveHost> m_live;
     mutable std::mutex m_sessionsMutex;
-    std::map<std::string, std::shared_ptr<HostSession>> m_sessions; // for other threads
+    std::map<std::string, std::shared_ptr<manager::Host>> m_sessions; // for other threads
     SnapshotBuilder m_builder;
     QTimer* m_pollTimer = nullptr;
     QTimer* m_soonTimer = nullptr;

@@ -1,24 +1,12 @@
 // CheckpointOperations: the OperationSpecs over CheckpointService
 // (manager/checkpoint/CheckpointService.h): checkpoint, restore, migrate,
-// verify and delete. These are the only GUI sources that need the
-// checkpoint implementation; gui/CMakeLists.txt compiles them in only when
-// it exists, and kCheckpointsBuilt tells the rest of the GUI whether it did.
-// Checkpoint, restore and migrate can be cancelled (CancelFlag).
+// verify and delete. Checkpoint, restore and migrate can be cancelled
+// (CancelFlag).
 #pragma once
 
 #include "OperationSpec.h"
 
-namespace pidvisor::gui {
-
-#if defined(PIDVISOR_GUI_CHECKPOINTS) && PIDVISOR_GUI_CHECKPOINTS
-inline constexpr bool kCheckpointsBuilt = true;
-#else
-inline constexpr bool kCheckpointsBuilt = false;
-#endif
-
-inline constexpr const char* kCheckpointsMissing = "checkpoint service not built yet";
-
-namespace ops {
+namespace pidvisor::gui::ops {
 
 [[nodiscard]] OperationSpec checkpointContainer(const QString& uri, const QString& vm, const QString& container,
                                                 bool leaveRunning, const QString& tag);
@@ -31,5 +19,4 @@ namespace ops {
 [[nodiscard]] OperationSpec verifyCheckpoint(const QString& uri, const QString& checkpointId);
 [[nodiscard]] OperationSpec deleteCheckpoint(const QString& uri, const QString& checkpointId);
 
-} // namespace ops
-} // namespace pidvisor::gui
+} // namespace pidvisor::gui::ops

@@ -83,7 +83,7 @@ void OperationRunner::execute(int id, const OperationSpec& spec, std::shared_ptr
             result = fail(ErrorCode::Unavailable, "not connected to " + spec.hostUri.toStdString());
     }
     if (spec.hostUri.isEmpty() || ctx.session) {
-        std::vector<AgentLeases::Lease> leases;
+        std::vector<manager::AgentLeases::Lease> leases;
         if (ctx.session) {
             for (const auto& vm : spec.exclusiveVms)
                 leases.push_back(ctx.session->leases().acquire(vm, true));

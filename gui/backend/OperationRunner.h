@@ -20,7 +20,7 @@ namespace pidvisor::gui {
 class OperationRunner : public QObject {
     Q_OBJECT
 public:
-    using SessionLookup = std::function<std::shared_ptr<HostSession>(const std::string& uri)>;
+    using SessionLookup = std::function<std::shared_ptr<manager::Host>(const std::string& uri)>;
 
     OperationRunner(OperationsModel* model, SessionLookup sessions, QObject* parent = nullptr);
     ~OperationRunner() override;

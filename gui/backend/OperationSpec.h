@@ -6,9 +6,8 @@
 // thread.
 #pragma once
 
-#include "HostSession.h"
-
 #include "core/Progress.h"
+#include "host/Host.h"
 
 #include <QString>
 
@@ -21,7 +20,7 @@
 namespace pidvisor::gui {
 
 struct OperationContext {
-    std::shared_ptr<HostSession> session; // null for work that needs no connection
+    std::shared_ptr<manager::Host> session; // null for work that needs no connection
     manager::ProgressFn progress;         // callable from the worker thread
     std::shared_ptr<std::atomic<bool>> cancel; // the manager's CancelFlag
 };

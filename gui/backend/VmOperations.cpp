@@ -78,16 +78,14 @@ OperationSpec deleteVm(const QString& uri, const QString& vm, bool force)
     return spec;
 }
 
-OperationSpec createContainer(const QString& uri, const QString& vm, const json& args)
+OperationSpec createContainer(const QString& uri, const QString& vm, const protocol::ContainerSpec& container)
 {
-    QString name = QString::fromStdString(args.value("name", ""));
-    OperationSpec spec = OperationSpec::named("container.create", uri, vm + "/" + name);
+    QString target = vm + "/" + QString::fromStdString(container.name);
+    OperationSpec spec = OperationSpec::named("container.create", uri, target);
     spec.sharedVms = {str(vm)};
-    spec.body = [vmName = str(vm), args](OperationContext& ctx) -> Result<OperationResult> {
+    spec.body = [vmName = str(vm), container](OperationContext& ctx) -> Result<OperationResult> {
         report(ctx.progress, "asking the agent");
-        // The dialog's request, read by the protocol's one conversion.
-        PV_TRY(auto request, protocol::decode<protocol::ContainerSpec>(args, protocol::Unknown::Refuse));
-        PV_TRY(protocol::ContainerInfo c, ctx.session->containers().create(vmName, request));
+        PV_TRY(protocol::ContainerInfo c, ctx.session->containers().create(vmName, container));
         return OperationResult{QString("running, pid 1 is %1 in the VM").arg(c.initPid), protocol::encode(c)};
     };
     return spec;

@@ -16,7 +16,8 @@ namespace pidvisor::gui::ops {
 [[nodiscard]] OperationSpec deleteVm(const QString& uri, const QString& vm, bool force);
 
 // `args`: container-create's arguments (PROTOCOL.md).
-[[nodiscard]] OperationSpec createContainer(const QString& uri, const QString& vm, const nlohmann::json& args);
+[[nodiscard]] OperationSpec createContainer(const QString& uri, const QString& vm,
+                                            const protocol::ContainerSpec& container);
 // The result's data is the command result (exit_code, stdout, stderr...).
 [[nodiscard]] OperationSpec execInContainer(const QString& uri, const QString& vm, const QString& container,
                                             const QStringList& argv);

@@ -4,6 +4,8 @@
 
 #include "vm/VmService.h"
 
+#include "protocol/Types.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -27,7 +29,7 @@ struct NewVmRequest {
 
 struct NewContainerRequest {
     QString uri, vm;
-    nlohmann::json args; // container-create's arguments
+    protocol::ContainerSpec spec; // container-create's arguments
 };
 
 struct CheckpointRequest {

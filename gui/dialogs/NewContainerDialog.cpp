@@ -1,8 +1,10 @@
 #include "NewContainerDialog.h"
 
+#include "CommandLine.h"
 #include "DialogParts.h"
 
 #include "protocol/Names.h"
+#include "protocol/Schema.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -10,13 +12,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include "CommandLine.h"
 #include <QPushButton>
 #include <QSpinBox>
 
 namespace pidvisor::gui {
-
-using nlohmann::json;
 
 NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent) : QDialog(parent), m_vm(vm)
 {
@@ -62,6 +61,11 @@ NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent) : QD
     layout->addWidget(m_buttons);
     connect(m_name, &QLineEdit::textChanged, this, &NewContainerDialog::validate);
     connect(m_command, &QLineEdit::textChanged, this, &NewContainerDialog::validate);
+    connect(m_hostname, &QLineEdit::textChanged, this, &NewContainerDialog::validate);
+    connect(m_cwd, &QLineEdit::textChanged, this, &NewContainerDialog::validate);
+    connect(m_env, &QPlainTextEdit::textChanged, this, &NewContainerDialog::validate);
+    connect(m_memory, &QSpinBox::valueChanged, this, &NewContainerDialog::validate);
+    connect(m_pids, &QSpinBox::valueChanged, this, &NewContainerDialog::validate);
     validate();
 }
 
@@ -75,6 +79,10 @@ QString NewContainerDialog::problem() const
         return "give a command";
     if (!m_cwd->text().isEmpty() && !m_cwd->text().startsWith('/'))
         return "the working directory must be an absolute path";
+    // The rest as the agent will check it: the spec's one validation.
+    if (auto checked = protocol::decode<protocol::ContainerSpec>(protocol::encode(spec()), protocol::Unknown::Refuse);
+        !checked)
+        return QString::fromStdString(checked.error().message);
     return {};
 }
 
@@ -83,26 +91,29 @@ void NewContainerDialog::validate()
     showProblem(m_problem, m_buttons, problem(), !m_name->text().isEmpty());
 }
 
+protocol::ContainerSpec NewContainerDialog::spec() const
+{
+    protocol::ContainerSpec spec;
+    spec.name = m_name->text().toStdString();
+    for (const QString& a : splitCommandLine(m_command->text()))
+        spec.argv.push_back(a.toStdString());
+    if (!m_hostname->text().isEmpty())
+        spec.hostname = m_hostname->text().toStdString();
+    if (!m_cwd->text().isEmpty())
+        spec.cwd = m_cwd->text().toStdString();
+    for (const QString& e : m_env->toPlainText().split('\n', Qt::SkipEmptyParts))
+        spec.env.push_back(e.trimmed().toStdString());
+    if (m_memory->value() > 0)
+        spec.memoryMiB = m_memory->value();
+    if (m_pids->value() > 0)
+        spec.pidsMax = m_pids->value();
+    spec.init = m_init->isChecked();
+    return spec;
+}
+
 NewContainerRequest NewContainerDialog::request() const
 {
-    json args{{"name", m_name->text().toStdString()}, {"argv", json::array()}, {"init", m_init->isChecked()}};
-    for (const QString& a : splitCommandLine(m_command->text()))
-        args["argv"].push_back(a.toStdString());
-    if (!m_hostname->text().isEmpty())
-        args["hostname"] = m_hostname->text().toStdString();
-    if (!m_cwd->text().isEmpty())
-        args["cwd"] = m_cwd->text().toStdString();
-    QStringList env = m_env->toPlainText().split('\n', Qt::SkipEmptyParts);
-    if (!env.isEmpty()) {
-        args["env"] = json::array();
-        for (const QString& e : env)
-            args["env"].push_back(e.trimmed().toStdString());
-    }
-    if (m_memory->value() > 0)
-        args["memory_mib"] = m_memory->value();
-    if (m_pids->value() > 0)
-        args["pids_max"] = m_pids->value();
-    return NewContainerRequest{m_vm.uri, m_vm.name, args};
+    return NewContainerRequest{m_vm.uri, m_vm.name, spec()};
 }
 
 void NewContainerDialog::setName(const QString& name)

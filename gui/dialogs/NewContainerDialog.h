@@ -1,7 +1,7 @@
 // NewContainerDialog: asks for a new container in a VM: name, command
 // (split like a shell would), hostname, working directory, environment,
 // memory and pid limits, and whether a tiny init runs as pid 1. request()
-// gives container-create's arguments (PROTOCOL.md).
+// gives container-create's arguments as the protocol's ContainerSpec.
 #pragma once
 
 #include "DialogRequests.h"
@@ -23,6 +23,7 @@ public:
     explicit NewContainerDialog(const VmChoice& vm, QWidget* parent = nullptr);
 
     [[nodiscard]] NewContainerRequest request() const;
+    [[nodiscard]] protocol::ContainerSpec spec() const;
     void setName(const QString& name);
     void setCommand(const QString& command);
     void setLimits(int memoryMiB, int pids);

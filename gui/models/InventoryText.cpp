@@ -2,10 +2,19 @@
 
 #include "Format.h"
 
+#include "core/States.h"
+
 namespace pidvisor::gui {
 
 using format::text;
 namespace Col = InventoryColumn;
+
+namespace {
+bool running(const ContainerInfo& c)
+{
+    return manager::containerState(c.record.state) == manager::ContainerState::Running;
+}
+} // namespace
 
 QString InventoryText::header(int column)
 {
@@ -74,9 +83,8 @@ QString InventoryText::containerText(const ContainerInfo& c, int column)
     switch (column) {
     case Col::Name: return text(c.record.name);
     case Col::Memory: return c.memoryMiB ? "≤ " + format::bytes(*c.memoryMiB << 20) : QString();
-    case Col::Vpid: return c.record.state == "running" ? QString("1") : QString();
-    case Col::Pid: return c.record.initPid > 0 && c.record.state == "running" ? QString::number(c.record.initPid)
-                                                                             : QString();
+    case Col::Vpid: return running(c) ? QString("1") : QString();
+    case Col::Pid: return c.record.initPid > 0 && running(c) ? QString::number(c.record.initPid) : QString();
     case Col::Command: return text(c.command);
     default: return {};
     }

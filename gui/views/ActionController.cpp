@@ -1,6 +1,7 @@
 #include "ActionController.h"
 
-#include "backend/CheckpointOperations.h"
+#include "core/States.h"
+
 #include "backend/OperationRunner.h"
 #include "backend/SnapshotQueries.h"
 
@@ -49,13 +50,6 @@ ActionText textOf(ActionController::Id id)
     return {"", {}, ""};
 }
 
-bool needsCheckpoints(ActionController::Id id)
-{
-    using A = ActionController;
-    return id == A::Checkpoint || id == A::Restore || id == A::Migrate || id == A::VerifyCheckpoint ||
-           id == A::DeleteCheckpoint;
-}
-
 } // namespace
 
 ActionController::ActionController(QWidget* window, DialogProvider* dialogs, OperationRunner* runner,
@@ -75,8 +69,6 @@ void ActionController::create()
         a->setShortcut(t.key);
         a->setShortcutContext(Qt::WindowShortcut);
         QString tip = t.tip;
-        if (needsCheckpoints(id) && !kCheckpointsBuilt)
-            tip += QString(" (") + kCheckpointsMissing + ")";
         a->setToolTip(tip + (t.key.isEmpty() ? "" : "  [" + t.key.toString(QKeySequence::NativeText) + "]"));
         a->setStatusTip(tip);
         connect(a, &QAction::triggered, this, [this, id] { trigger(id); });
@@ -122,9 +114,11 @@ std::vector<VmChoice> ActionController::runningVms(const QString& uri, const QSt
         QString hostUri = QString::fromStdString(h.record.uri);
         if (h.link != HostInfo::Link::Connected || (!uri.isEmpty() && hostUri != uri))
             continue;
-        for (const auto& v : h.vms)
-            if (v.record.state == "running" && !v.record.missing && QString::fromStdString(v.record.name) != except)
+        for (const auto& v : h.vms) {
+            bool running = manager::vmState(v.record.state) == manager::VmState::Running && !v.record.missing;
+            if (running && QString::fromStdString(v.record.name) != except)
                 out.push_back({hostUri, QString::fromStdString(v.record.name)});
+        }
     }
     return out;
 }
@@ -167,13 +161,13 @@ void ActionController::updateEnabled()
     const auto* cp = selectedCheckpoint();
     bool hostUp = connected(m_selection.uri);
     bool vmIdle = vm && hostUp && !vm->busy && !vm->record.missing;
-    bool vmRunning = vmIdle && vm->record.state == "running";
-    bool ctRunning = ct && vmRunning && ct->record.state == "running";
-    auto set = [this](Id id, bool on) { m_actions[id]->setEnabled(on && (!needsCheckpoints(id) || kCheckpointsBuilt)); };
+    bool vmRunning = vmIdle && manager::vmState(vm->record.state) == manager::VmState::Running;
+    bool ctRunning = ct && vmRunning && manager::containerState(ct->record.state) == manager::ContainerState::Running;
+    auto set = [this](Id id, bool on) { m_actions[id]->setEnabled(on); };
     set(NewVm, !connectedHosts().isEmpty());
-    set(StartVm, vmIdle && vm->record.state != "running");
+    set(StartVm, vmIdle && manager::vmState(vm->record.state) != manager::VmState::Running);
     set(StopVm, vmRunning);
-    set(DestroyVm, vmIdle && vm->record.state != "shut off");
+    set(DestroyVm, vmIdle && manager::vmState(vm->record.state) != manager::VmState::ShutOff);
     set(DeleteVm, vm && hostUp && !vm->busy);
     set(NewContainer, vmRunning);
     set(Exec, ctRunning);

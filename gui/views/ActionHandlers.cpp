@@ -1,6 +1,8 @@
 // ActionController: what each action does once triggered.
 #include "ActionController.h"
 
+#include "core/States.h"
+
 #include "backend/CheckpointOperations.h"
 #include "backend/OperationRunner.h"
 #include "backend/SnapshotQueries.h"
@@ -75,7 +77,7 @@ int ActionController::vmLifecycle(Id id)
             return 0;
         return submit(ops::destroyVm(uri, name));
     case DeleteVm: {
-        bool running = vm->record.state == "running";
+        bool running = manager::vmState(vm->record.state) == manager::VmState::Running;
         QString question = "Delete VM '" + name + "', its data disk and console log?" +
                            (running ? " It is running and will be destroyed first." : "") +
                            " Its checkpoints are kept.";
@@ -92,7 +94,7 @@ int ActionController::newContainer()
     auto request = m_dialogs->askNewContainer(m_window, VmChoice{m_selection.uri, m_selection.vm});
     if (!request)
         return 0;
-    return submit(ops::createContainer(request->uri, request->vm, request->args));
+    return submit(ops::createContainer(request->uri, request->vm, request->spec));
 }
 
 int ActionController::exec()
@@ -118,7 +120,7 @@ int ActionController::containerAction(Id id)
     case StopContainer: return submit(ops::stopContainer(uri, vm, name));
     case KillContainer: return submit(ops::killContainer(uri, vm, name, "KILL", true));
     case DeleteContainer: {
-        bool running = ct->record.state == "running";
+        bool running = manager::containerState(ct->record.state) == manager::ContainerState::Running;
         if (!m_dialogs->confirm(m_window, "Delete container",
                                 "Delete container '" + name + "' in " + vm + "?" +
                                     (running ? " It is running and will be killed first." : "")))
@@ -129,7 +131,6 @@ int ActionController::containerAction(Id id)
     }
 }
 
-#if PIDVISOR_GUI_CHECKPOINTS
 int ActionController::checkpoint()
 {
     QString target = m_selection.vm + "/" + m_selection.container;
@@ -178,21 +179,10 @@ int ActionController::checkpointAction(Id id)
         return 0;
     return submit(ops::deleteCheckpoint(uri, cpId));
 }
-#else
-// Without CheckpointService the actions stay disabled; nothing is faked.
-int ActionController::checkpoint() { return 0; }
-int ActionController::restore() { return 0; }
-int ActionController::migrate(const std::optional<VmChoice>&) { return 0; }
-int ActionController::checkpointAction(Id) { return 0; }
-#endif
 
 void ActionController::migrateDropped(const QString& uri, const QString& vm, const QString& container,
                                       const QString& target)
 {
-    if (!kCheckpointsBuilt) {
-        emit message(QString("Cannot migrate: ") + kCheckpointsMissing);
-        return;
-    }
     Selection s;
     s.kind = Selection::Kind::Container;
     s.uri = uri;

@@ -7,6 +7,7 @@
 
 #include "backend/Backend.h"
 #include "backend/SnapshotQueries.h"
+#include "core/States.h"
 #include "models/Format.h"
 
 #include <QLabel>
@@ -90,7 +91,7 @@ bool DetailsPane::renderHost()
                                   "unreachable"};
     int running = 0, containers = 0;
     for (const auto& v : h->vms) {
-        running += v.record.state == "running";
+        running += manager::vmState(v.record.state) == manager::VmState::Running;
         containers += static_cast<int>(v.containers.size());
     }
     m_summary->setTitle(text(h->record.name.empty() ? h->record.uri : h->record.name),

@@ -94,11 +94,6 @@ protocol::HelloResult AgentClient::agentHello() const
     return m_hello;
 }
 
-json AgentClient::hello() const
-{
-    return protocol::Codec<protocol::HelloResult>::encode(agentHello());
-}
-
 Status AgentClient::handshake(AgentTransport& transport, std::chrono::steady_clock::time_point deadline)
 {
     protocol::FrameReader reader;

@@ -46,8 +46,6 @@ public:
     [[nodiscard]] bool connected() const { return m_connected.load(); }
     // What the agent answered to the handshake's hello.
     [[nodiscard]] protocol::HelloResult agentHello() const;
-    // The same as JSON (for gui/backend/AgentPoller until it asks the manager).
-    [[nodiscard]] nlohmann::json hello() const;
     using protocol::AgentCalls::hello;
 
     // One request; reconnects first (briefly) when the connection was lost.

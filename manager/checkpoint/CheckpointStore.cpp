@@ -159,18 +159,15 @@ Status CheckpointService::checkTarget(AgentClient& agent, const std::string& vm,
     return {};
 }
 
-void CheckpointService::refreshContainer(const std::string& vm, const std::string& name)
+// The VM's whole list through the one sync path (vm/ContainerSync.h), which
+// also drops the container when it is gone.
+void CheckpointService::refreshContainer(const std::string& vm, const std::string& /*container*/)
 {
     auto vmRecord = m_vms.record(vm);
     auto agent = m_vms.agent(vm, std::chrono::seconds(5));
     if (!vmRecord || !agent)
         return;
-    auto info = (*agent)->containerInfo(name);
-    if (!info) {
-        (void)m_vms.inventory().deleteContainer(vmRecord->id, name);
-        return;
-    }
-    (void)m_vms.inventory().upsertContainer(containerRecordFromAgent(vmRecord->id, *info));
+    (void)refreshContainers(**agent, m_vms.inventory(), vmRecord->id);
 }
 
 } // namespace pidvisor::manager

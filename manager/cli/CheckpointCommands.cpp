@@ -41,9 +41,8 @@ template <class Body>
 void withCheckpoints(CliContext& ctx, Body body)
 {
     finish(runCommand(ctx, [&]() -> Result<int> {
-        PV_TRY(VmService * vms, ctx.vms());
-        CheckpointService service(*vms);
-        return body(service);
+        PV_TRY(CheckpointService * service, ctx.checkpoints());
+        return body(*service);
     }));
 }
 

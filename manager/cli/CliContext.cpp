@@ -22,35 +22,40 @@ Result<Inventory*> CliContext::inventory()
     return m_inventory.get();
 }
 
-Result<VmService*> CliContext::vms()
+Result<Host*> CliContext::host()
 {
-    if (!m_vms) {
+    if (!m_host) {
         PV_TRY(Inventory * inv, inventory());
-        PV_TRY(auto conn, Connection::open(m_options.uri));
-        m_connection = std::move(conn);
         AgentTransportMode mode = m_options.agentTransport == "stream"   ? AgentTransportMode::Stream
                                   : m_options.agentTransport == "socket" ? AgentTransportMode::Socket
                                                                          : AgentTransportMode::Auto;
-        m_vms = std::make_unique<VmService>(*inv, *m_connection, Paths::defaults(m_options.db), mode);
-        // Reconcile on start: libvirt is the truth about which domains exist.
-        if (auto report = m_vms->reconcile(false); report) {
-            for (const auto& name : report->adopted)
-                std::cerr << "pidvisor: adopted VM '" << name << "' (it carries Pidvisor metadata)\n";
-            for (const auto& name : report->missing)
-                std::cerr << "pidvisor: VM '" << name << "' is missing from " << m_options.uri
-                          << " (kept in the inventory as missing)\n";
-        }
+        PV_TRY(m_host, Host::open(*inv, m_options.uri, Paths::defaults(m_options.db), mode));
+        const ReconcileReport& report = m_host->openingReport();
+        for (const auto& name : report.adopted)
+            std::cerr << "pidvisor: adopted VM '" << name << "' (it carries Pidvisor metadata)\n";
+        for (const auto& name : report.missing)
+            std::cerr << "pidvisor: VM '" << name << "' is missing from " << m_options.uri
+                      << " (kept in the inventory as missing)\n";
     }
-    return m_vms.get();
+    return m_host.get();
+}
+
+Result<VmService*> CliContext::vms()
+{
+    PV_TRY(Host * h, host());
+    return &h->vms();
 }
 
 Result<ContainerService*> CliContext::containers()
 {
-    if (!m_containers) {
-        PV_TRY(VmService * v, vms());
-        m_containers = std::make_unique<ContainerService>(*v);
-    }
-    return m_containers.get();
+    PV_TRY(Host * h, host());
+    return &h->containers();
+}
+
+Result<CheckpointService*> CliContext::checkpoints()
+{
+    PV_TRY(Host * h, host());
+    return &h->checkpoints();
 }
 
 ProgressFn CliContext::progress()

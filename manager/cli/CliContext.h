@@ -1,14 +1,13 @@
 // CliContext: what every `pidvisor` command needs, opened on first use:
-// the inventory, the libvirt connection (reconciled with the inventory when
-// it opens), the services, and the output conventions (tables or --json
-// on stdout, progress and errors on stderr, exit codes).
+// the inventory, the Host (host/Host.h: the libvirt connection, reconciled
+// with the inventory when it opens, and the services over it), and the
+// output conventions (tables or --json on stdout, progress and errors on
+// stderr, exit codes).
 #pragma once
 
 #include "core/Progress.h"
+#include "host/Host.h"
 #include "inventory/Inventory.h"
-#include "libvirt/Connection.h"
-#include "vm/ContainerService.h"
-#include "vm/VmService.h"
 
 #include <memory>
 #include <optional>
@@ -33,6 +32,8 @@ public:
     [[nodiscard]] Result<Inventory*> inventory();
     [[nodiscard]] Result<VmService*> vms();
     [[nodiscard]] Result<ContainerService*> containers();
+    [[nodiscard]] Result<CheckpointService*> checkpoints();
+    [[nodiscard]] Result<Host*> host();
 
     // Draws progress on stderr: one updating line on a terminal, a line per
     // stage otherwise.
@@ -47,9 +48,7 @@ public:
 private:
     const GlobalOptions& m_options;
     std::unique_ptr<Inventory> m_inventory;
-    std::unique_ptr<Connection> m_connection;
-    std::unique_ptr<VmService> m_vms;
-    std::unique_ptr<ContainerService> m_containers;
+    std::unique_ptr<Host> m_host;
     std::string m_lastStage;
     int m_lastPercent = -1;
     bool m_progressLine = false;

@@ -1,5 +1,7 @@
 #include "Commands.h"
 
+#include "core/States.h"
+
 #include "protocol/ObjectText.h"
 #include "protocol/TextTable.h"
 
@@ -102,7 +104,8 @@ void addLifecycle(CLI::App& vm, CliContext& ctx)
         finish(runCommand(ctx, [&]() -> Result<int> {
             PV_TRY(VmService * vms, ctx.vms());
             PV_TRY_STATUS(vms->destroy(*name));
-            return ctx.print({{"name", *name}, {"state", "shut off"}}, "VM '" + *name + "' destroyed");
+            return ctx.print({{"name", *name}, {"state", vmStateText(VmState::ShutOff)}},
+                             "VM '" + *name + "' destroyed");
         }));
     });
 

@@ -6,17 +6,17 @@
 
 namespace pidvisor::manager {
 
-std::string domainStateName(int state)
+VmState domainState(int state)
 {
     switch (state) {
-    case VIR_DOMAIN_RUNNING: return "running";
-    case VIR_DOMAIN_BLOCKED: return "idle";
-    case VIR_DOMAIN_PAUSED: return "paused";
-    case VIR_DOMAIN_SHUTDOWN: return "in shutdown";
-    case VIR_DOMAIN_SHUTOFF: return "shut off";
-    case VIR_DOMAIN_CRASHED: return "crashed";
-    case VIR_DOMAIN_PMSUSPENDED: return "pmsuspended";
-    default: return "no state";
+    case VIR_DOMAIN_RUNNING: return VmState::Running;
+    case VIR_DOMAIN_BLOCKED: return VmState::Idle;
+    case VIR_DOMAIN_PAUSED: return VmState::Paused;
+    case VIR_DOMAIN_SHUTDOWN: return VmState::InShutdown;
+    case VIR_DOMAIN_SHUTOFF: return VmState::ShutOff;
+    case VIR_DOMAIN_CRASHED: return VmState::Crashed;
+    case VIR_DOMAIN_PMSUSPENDED: return VmState::Suspended;
+    default: return VmState::NoState;
     }
 }
 
@@ -111,7 +111,7 @@ Result<std::vector<DomainInfo>> Connection::listDomains() const
         virDomainGetUUIDString(d.get(), uuid);
         info.uuid = uuid;
         info.persistent = virDomainIsPersistent(d.get()) == 1;
-        info.state = state(d.get()).value_or("no state");
+        info.state = state(d.get()).value_or(VmState::NoState);
         info.metadata = metadata(d.get()).value_or(std::nullopt);
         out.push_back(std::move(info));
     }
@@ -173,12 +173,12 @@ Status Connection::undefine(virDomainPtr dom) const
     return {};
 }
 
-Result<std::string> Connection::state(virDomainPtr dom) const
+Result<VmState> Connection::state(virDomainPtr dom) const
 {
     int st = 0, reason = 0;
     if (virDomainGetState(dom, &st, &reason, 0) < 0)
         return fail(libvirtError("reading the state of a VM"));
-    return domainStateName(st);
+    return domainState(st);
 }
 
 Result<std::string> Connection::xml(virDomainPtr dom, bool inactive) const

@@ -10,6 +10,8 @@
 
 #include "LibvirtHandles.h"
 
+#include "core/States.h"
+
 #include <functional>
 #include <map>
 #include <mutex>
@@ -25,7 +27,7 @@ inline constexpr const char* kMetadataPrefix = "pidvisor";
 struct DomainInfo {
     std::string name;
     std::string uuid;
-    std::string state; // as virsh says it: "running", "shut off", ...
+    VmState state = VmState::NoState;
     bool persistent = false;
     std::optional<std::string> metadata; // Pidvisor's <metadata> element, if any
 };
@@ -61,7 +63,7 @@ public:
     [[nodiscard]] Status destroy(virDomainPtr dom) const;
     [[nodiscard]] Status shutdown(virDomainPtr dom) const;
     [[nodiscard]] Status undefine(virDomainPtr dom) const;
-    [[nodiscard]] Result<std::string> state(virDomainPtr dom) const;
+    [[nodiscard]] Result<VmState> state(virDomainPtr dom) const;
     [[nodiscard]] Result<std::string> xml(virDomainPtr dom, bool inactive = false) const;
     [[nodiscard]] Result<std::optional<std::string>> metadata(virDomainPtr dom) const;
 
@@ -81,7 +83,7 @@ private:
     int m_nextSubscriber = 1;
 };
 
-[[nodiscard]] std::string domainStateName(int state);
+[[nodiscard]] VmState domainState(int state);
 [[nodiscard]] std::string versionString(unsigned long version);
 
 } // namespace pidvisor::manager

@@ -22,65 +22,41 @@ json argvDetail(const protocol::GuestExecArgs& command)
 
 } // namespace
 
-ContainerRecord containerRecordFromAgent(std::int64_t vmId, const protocol::ContainerInfo& c)
-{
-    ContainerRecord r;
-    r.vmId = vmId;
-    r.name = c.name;
-    r.state = c.state;
-    r.initPid = c.initPid;
-    r.specJson = protocol::encode(c.spec).dump();
-    r.processCount = static_cast<int>(c.processes.value_or(0));
-    return r;
-}
-
 template <class Call>
-auto ContainerService::ask(const std::string& vm, const Call& call) -> decltype(call(std::declval<AgentClient&>()))
+auto ContainerService::ask(const std::string& vm, const Call& call, bool refreshAfter)
+    -> decltype(call(std::declval<AgentClient&>()))
 {
     PV_TRY(auto client, m_vms.agent(vm));
     auto result = call(*client);
     if (!result)
         return fail(result.error().withContext("VM '" + vm + "'"));
+    if (refreshAfter) {
+        PV_TRY(auto listed, refresh(vm, *client));
+        (void)listed;
+    }
     return result;
 }
 
-Status ContainerService::remember(const std::string& vm, const protocol::ContainerInfo& c)
+Result<ContainerListing> ContainerService::refresh(const std::string& vm, AgentClient& agent)
 {
     PV_TRY(VmRecord rec, m_vms.record(vm));
-    PV_TRY(std::int64_t id, m_vms.inventory().upsertContainer(containerRecordFromAgent(rec.id, c)));
-    (void)id;
-    return {};
-}
-
-Status ContainerService::forget(const std::string& vm, const std::string& name)
-{
-    PV_TRY(VmRecord rec, m_vms.record(vm));
-    auto deleted = m_vms.inventory().deleteContainer(rec.id, name);
-    if (!deleted && deleted.error().code != ErrorCode::NotFound)
-        return deleted;
-    return {};
+    auto listed = refreshContainers(agent, m_vms.inventory(), rec.id);
+    if (!listed)
+        return fail(listed.error().withContext("VM '" + vm + "'"));
+    return listed;
 }
 
 Result<protocol::ContainerInfo> ContainerService::create(const std::string& vm, const protocol::ContainerSpec& spec)
 {
     OperationScope op(m_vms.inventory(), "container.create", vm + "/" + spec.name, protocol::encode(spec));
-    auto result = [&]() -> Result<protocol::ContainerInfo> {
-        PV_TRY(auto c, ask(vm, [&](AgentClient& a) { return a.containerCreate(spec); }));
-        PV_TRY_STATUS(remember(vm, c));
-        return c;
-    }();
-    return op.finish(std::move(result));
+    return op.finish(ask(vm, [&](AgentClient& a) { return a.containerCreate(spec); }, true));
 }
 
 Result<std::vector<protocol::ContainerInfo>> ContainerService::list(const std::string& vm)
 {
-    PV_TRY(auto listed, ask(vm, [&](AgentClient& a) { return a.containerList(); }));
-    PV_TRY(VmRecord rec, m_vms.record(vm));
-    std::vector<ContainerRecord> records;
-    for (const auto& c : listed.containers)
-        records.push_back(containerRecordFromAgent(rec.id, c));
-    PV_TRY_STATUS(m_vms.inventory().replaceContainers(rec.id, records));
-    return listed.containers;
+    PV_TRY(auto client, m_vms.agent(vm));
+    PV_TRY(ContainerListing listed, refresh(vm, *client));
+    return std::move(listed.containers);
 }
 
 Result<protocol::ContainerInfo> ContainerService::info(const std::string& vm, const std::string& name)
@@ -125,23 +101,18 @@ Result<protocol::ContainerInfo> ContainerService::stop(const std::string& vm, co
                                                        std::int64_t timeoutMs)
 {
     OperationScope op(m_vms.inventory(), "container.stop", vm + "/" + name);
-    auto result = [&]() -> Result<protocol::ContainerInfo> {
-        protocol::ContainerStopArgs args{name, timeoutMs};
-        auto wait = std::chrono::milliseconds(timeoutMs) + std::chrono::seconds(30);
-        PV_TRY(auto c, ask(vm, [&](AgentClient& a) { return a.containerStop(args, within(wait)); }));
-        PV_TRY_STATUS(remember(vm, c));
-        return c;
-    }();
-    return op.finish(std::move(result));
+    protocol::ContainerStopArgs args{name, timeoutMs};
+    auto wait = std::chrono::milliseconds(timeoutMs) + std::chrono::seconds(30);
+    return op.finish(ask(vm, [&](AgentClient& a) { return a.containerStop(args, within(wait)); }, true));
 }
 
 Status ContainerService::remove(const std::string& vm, const std::string& name, bool force)
 {
     OperationScope op(m_vms.inventory(), "container.rm", vm + "/" + name, {{"force", force}});
     auto result = [&]() -> Status {
-        PV_TRY(auto removed, ask(vm, [&](AgentClient& a) { return a.containerRm({name, force}); }));
+        PV_TRY(auto removed, ask(vm, [&](AgentClient& a) { return a.containerRm({name, force}); }, true));
         (void)removed;
-        return forget(vm, name);
+        return {};
     }();
     return op.finish(std::move(result));
 }

@@ -1,18 +1,17 @@
 // ContainerService: containers inside a VM, through the VM's agent, with
 // the inventory's copy of each VM's container list kept current and every
-// change in the audit log. Arguments and results are the agent protocol's
+// change in the audit log. The inventory learns containers only through
+// ContainerSync (after a list, a create, a stop or a removal). Arguments and results are the agent protocol's
 // records (guestagent/protocol/Types.h); this class adds the VM, the
 // bookkeeping and the errors' context.
 #pragma once
 
+#include "ContainerSync.h"
 #include "VmService.h"
 
 #include "protocol/Types.h"
 
 namespace pidvisor::manager {
-
-// The inventory's row for a container record of the agent.
-[[nodiscard]] ContainerRecord containerRecordFromAgent(std::int64_t vmId, const protocol::ContainerInfo& container);
 
 class ContainerService {
 public:
@@ -36,11 +35,13 @@ public:
 
 private:
     // The VM's agent, or why it cannot be reached; `call` gets it and adds
-    // the VM to a failure.
+    // the VM to a failure. `refreshAfter`: a change, after which the
+    // inventory's rows are brought up to date.
     template <class Call>
-    [[nodiscard]] auto ask(const std::string& vm, const Call& call) -> decltype(call(std::declval<AgentClient&>()));
-    [[nodiscard]] Status remember(const std::string& vm, const protocol::ContainerInfo& container);
-    [[nodiscard]] Status forget(const std::string& vm, const std::string& name);
+    [[nodiscard]] auto ask(const std::string& vm, const Call& call, bool refreshAfter = false)
+        -> decltype(call(std::declval<AgentClient&>()));
+    // The VM's container rows brought up to date after a change.
+    [[nodiscard]] Result<ContainerListing> refresh(const std::string& vm, AgentClient& agent);
 
     VmService& m_vms;
 };

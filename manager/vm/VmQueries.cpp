@@ -2,7 +2,7 @@
 // inventory with what libvirt has.
 #include "VmService.h"
 
-#include "ContainerService.h"
+#include "ContainerSync.h"
 
 #include "libvirt/ImagePool.h"
 
@@ -77,12 +77,12 @@ Status VmService::refreshState(VmRecord& vm)
         }
         return {};
     }
-    std::string state = m_conn.state(dom->get()).value_or(vm.state);
-    if (state != vm.state || vm.missing) {
-        vm.state = state;
+    VmState state = m_conn.state(dom->get()).value_or(vmState(vm.state));
+    if (state != vmState(vm.state) || vm.missing) {
+        vm.state = vmStateText(state);
         vm.missing = false;
         PV_TRY_STATUS(m_inventory.setVmMissing(vm.id, false));
-        PV_TRY_STATUS(m_inventory.setVmState(vm.id, state));
+        PV_TRY_STATUS(m_inventory.setVmState(vm.id, vm.state));
     }
     return {};
 }
@@ -126,6 +126,8 @@ Result<std::string> VmService::consoleLog(const std::string& name, std::size_t m
 
 AgentClient::TransportFactory VmService::transportFor(const std::string& name) const
 {
+    if (m_transportOverride)
+        return [open = m_transportOverride, name] { return open(name); };
     bool stream = m_mode == AgentTransportMode::Stream || (m_mode == AgentTransportMode::Auto && !m_conn.isLocal());
     const Connection* conn = &m_conn;
     return [conn, name, stream]() -> Result<std::unique_ptr<AgentTransport>> {
@@ -158,9 +160,9 @@ Result<std::shared_ptr<AgentClient>> VmService::agent(const std::string& name, s
 {
     PV_TRY(VmRecord vm, record(name));
     PV_TRY(DomainPtr dom, m_conn.lookup(name));
-    PV_TRY(std::string state, m_conn.state(dom.get()));
-    if (state != "running")
-        return fail(ErrorCode::FailedPrecondition, "VM '" + name + "' is not running (" + state + ")");
+    PV_TRY(VmState state, m_conn.state(dom.get()));
+    if (state != VmState::Running)
+        return fail(ErrorCode::FailedPrecondition, "VM '" + name + "' is not running (" + vmStateText(state) + ")");
     std::shared_ptr<AgentClient> client;
     {
         std::lock_guard lock(m_agentsMutex);
@@ -180,7 +182,7 @@ Result<VmRecord> VmService::adopt(std::int64_t host, const DomainInfo& d,
     vm.hostId = host;
     vm.name = d.name;
     vm.uuid = d.uuid;
-    vm.state = d.state;
+    vm.state = vmStateText(d.state);
     if (meta) {
         vm.accel = meta->accel;
         vm.kernel = meta->kernel;
@@ -202,11 +204,10 @@ Result<VmRecord> VmService::adopt(std::int64_t host, const DomainInfo& d,
 Status VmService::refreshContainerList(const VmRecord& vm)
 {
     PV_TRY(auto client, agent(vm.name, std::chrono::seconds(5)));
-    PV_TRY(protocol::ContainerListResult listed, client->containerList(CallOptions{std::chrono::seconds(10), {}, {}, {}}));
-    std::vector<ContainerRecord> containers;
-    for (const auto& c : listed.containers)
-        containers.push_back(containerRecordFromAgent(vm.id, c));
-    return m_inventory.replaceContainers(vm.id, containers);
+    PV_TRY(auto listed,
+           refreshContainers(*client, m_inventory, vm.id, CallOptions{std::chrono::seconds(10), {}, {}, {}}));
+    (void)listed;
+    return {};
 }
 
 Result<ReconcileReport> VmService::reconcile(bool refreshContainers)
@@ -227,8 +228,8 @@ Result<ReconcileReport> VmService::reconcile(bool refreshContainers)
         auto it = byName.find(d.name);
         if (it != byName.end()) {
             VmRecord& vm = it->second;
-            if (vm.state != d.state || vm.missing || vm.uuid != d.uuid) {
-                vm.state = d.state;
+            if (vmState(vm.state) != d.state || vm.missing || vm.uuid != d.uuid) {
+                vm.state = vmStateText(d.state);
                 vm.missing = false;
                 vm.uuid = d.uuid;
                 PV_TRY_STATUS(m_inventory.updateVm(vm));
@@ -248,7 +249,7 @@ Result<ReconcileReport> VmService::reconcile(bool refreshContainers)
         }
     }
     for (auto& [name, vm] : byName) {
-        if (!refreshContainers || vm.state != "running" || vm.missing)
+        if (!refreshContainers || vmState(vm.state) != VmState::Running || vm.missing)
             continue;
         if (auto refreshed = refreshContainerList(vm); refreshed)
             report.refreshed.push_back(name);

@@ -123,7 +123,7 @@ Result<VmRecord> VmService::defineVm(const VmCreateOptions& o, const GuestImage&
     VmRecord vm;
     PV_TRY(vm.hostId, hostId());
     vm.name = o.name;
-    vm.state = "shut off";
+    vm.state = vmStateText(VmState::ShutOff);
     vm.accel = accel.accel;
     vm.kernel = o.kernel;
     vm.imageId = image.id;
@@ -184,7 +184,7 @@ Status VmService::boot(VmRecord& vm, std::chrono::seconds timeout, const Progres
     report(progress, "booting", -1, vm.accel);
     auto started = Clock::now();
     PV_TRY_STATUS(m_conn.start(dom.get()));
-    vm.state = "running";
+    vm.state = vmStateText(VmState::Running);
     (void)m_inventory.updateVm(vm);
     auto client = std::make_shared<AgentClient>(vm.name, transportFor(vm.name));
     // A boot under TCG takes seconds: say how many while waiting.
@@ -220,8 +220,8 @@ Status VmService::start(const std::string& name, std::chrono::seconds bootTimeou
     auto result = [&]() -> Status {
         PV_TRY(VmRecord vm, record(name));
         PV_TRY(DomainPtr dom, m_conn.lookup(name));
-        PV_TRY(std::string state, m_conn.state(dom.get()));
-        if (state == "running")
+        PV_TRY(VmState state, m_conn.state(dom.get()));
+        if (state == VmState::Running)
             return fail(ErrorCode::FailedPrecondition, "VM '" + name + "' is already running");
         return boot(vm, bootTimeout, progress);
     }();
@@ -237,13 +237,13 @@ Result<std::string> VmService::stop(const std::string& name, std::chrono::second
         auto waitOff = [&](std::chrono::milliseconds limit) {
             auto until = Clock::now() + limit;
             while (Clock::now() < until) {
-                if (m_conn.state(dom.get()).value_or("") == "shut off")
+                if (m_conn.state(dom.get()).value_or(VmState::NoState) == VmState::ShutOff)
                     return true;
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
             }
             return false;
         };
-        if (m_conn.state(dom.get()).value_or("") != "running")
+        if (m_conn.state(dom.get()).value_or(VmState::NoState) != VmState::Running)
             return std::string("already stopped");
         std::string how;
         auto half = std::chrono::duration_cast<std::chrono::milliseconds>(timeout) / 2;
@@ -262,7 +262,7 @@ Result<std::string> VmService::stop(const std::string& name, std::chrono::second
             how = "destroyed after " + std::to_string(timeout.count()) + " s without a clean shutdown";
         }
         forgetAgent(name);
-        vm.state = "shut off";
+        vm.state = vmStateText(VmState::ShutOff);
         PV_TRY_STATUS(m_inventory.updateVm(vm));
         return how;
     }();
@@ -276,9 +276,9 @@ Status VmService::destroy(const std::string& name)
         PV_TRY(VmRecord vm, record(name));
         PV_TRY(DomainPtr dom, m_conn.lookup(name));
         forgetAgent(name);
-        if (m_conn.state(dom.get()).value_or("") != "shut off")
+        if (m_conn.state(dom.get()).value_or(VmState::NoState) != VmState::ShutOff)
             PV_TRY_STATUS(m_conn.destroy(dom.get()));
-        return m_inventory.setVmState(vm.id, "shut off");
+        return m_inventory.setVmState(vm.id, vmStateText(VmState::ShutOff));
     }();
     return op.finish(std::move(result));
 }
@@ -290,7 +290,7 @@ Status VmService::remove(const std::string& name, bool force)
         PV_TRY(VmRecord vm, record(name));
         forgetAgent(name);
         if (auto dom = m_conn.lookup(name)) {
-            if (m_conn.state(dom->get()).value_or("") != "shut off") {
+            if (m_conn.state(dom->get()).value_or(VmState::NoState) != VmState::ShutOff) {
                 if (!force)
                     return fail(ErrorCode::FailedPrecondition,
                                 "VM '" + name + "' is running; stop it first or force the removal");

@@ -20,6 +20,7 @@
 #include "libvirt/Connection.h"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -72,6 +73,10 @@ public:
     [[nodiscard]] Result<std::shared_ptr<AgentClient>> agent(const std::string& name,
                                                              std::chrono::milliseconds timeout = std::chrono::seconds(20));
     [[nodiscard]] Result<ReconcileReport> reconcile(bool refreshContainers);
+    // Replaces how agents are reached (the channel's socket or a libvirt
+    // stream): unit tests answer in-process. Set before the first agent().
+    using TransportOverride = std::function<Result<std::unique_ptr<AgentTransport>>(const std::string& vm)>;
+    void overrideAgentTransport(TransportOverride open) { m_transportOverride = std::move(open); }
     [[nodiscard]] Result<GuestImage> buildImage(const std::string& kernel, const ProgressFn& progress);
 
     [[nodiscard]] Connection& connection() { return m_conn; }
@@ -102,6 +107,7 @@ private:
     Connection& m_conn;
     Paths m_paths;
     AgentTransportMode m_mode;
+    TransportOverride m_transportOverride;
     std::optional<std::int64_t> m_hostId;
     std::mutex m_agentsMutex;
     std::map<std::string, std::shared_ptr<AgentClient>> m_agents;

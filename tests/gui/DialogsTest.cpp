@@ -59,13 +59,26 @@ private slots:
         QVERIFY(ok->isEnabled());
         NewContainerRequest r = d.request();
         QCOMPARE(r.vm, QString("vm1"));
-        QCOMPARE(r.args["name"].get<std::string>(), std::string("web"));
-        QCOMPARE(r.args["argv"].size(), 3u);
-        QCOMPARE(r.args["argv"][2].get<std::string>(), std::string("sleep 1000 & sleep 1000"));
-        QCOMPARE(r.args["memory_mib"].get<int>(), 64);
-        QCOMPARE(r.args["pids_max"].get<int>(), 20);
-        QVERIFY(r.args["init"].get<bool>());
-        QVERIFY(!r.args.contains("hostname"));
+        QCOMPARE(r.spec.name, std::string("web"));
+        QCOMPARE(r.spec.argv.size(), 3u);
+        QCOMPARE(r.spec.argv[2], std::string("sleep 1000 & sleep 1000"));
+        QCOMPARE(r.spec.memoryMiB, std::optional<std::int64_t>(64));
+        QCOMPARE(r.spec.pidsMax, std::optional<std::int64_t>(20));
+        QVERIFY(r.spec.init);
+        QVERIFY(!r.spec.hostname);
+    }
+
+    void newContainerRefusesWhatTheAgentWould()
+    {
+        NewContainerDialog d(VmChoice{"qemu:///system", "vm1"});
+        auto* ok = d.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        d.setName("web");
+        d.setCommand("sleep 1");
+        d.setLimits(2, 0); // below the protocol's 4 MiB
+        QVERIFY(!ok->isEnabled());
+        QVERIFY2(d.problem().contains("memory_mib"), qPrintable(d.problem()));
+        d.setLimits(64, 0);
+        QVERIFY(ok->isEnabled());
     }
 
     void execShowsOutputAndExitCode()

@@ -6,7 +6,6 @@
 #include "GuiTestSupport.h"
 #include "ScriptedDialogs.h"
 
-#include "backend/CheckpointOperations.h"
 #include "models/InventoryModel.h"
 #include "models/OperationsModel.h"
 #include "views/ActionController.h"
@@ -55,8 +54,7 @@ private slots:
         QVERIFY(on(A::StartVm) && !on(A::StopVm) && !on(A::NewContainer));
         QVERIFY(w.selectPath({kHost, "vm0", "ct0"}));
         QVERIFY(on(A::Exec) && on(A::StopContainer) && on(A::KillContainer));
-        QCOMPARE(on(A::Checkpoint), kCheckpointsBuilt);
-        QCOMPARE(on(A::Migrate), kCheckpointsBuilt);
+        QVERIFY(on(A::Checkpoint) && on(A::Migrate));
         QMenu menu;
         w.actions()->fillContextMenu(&menu);
         QVERIFY(menu.actions().contains(w.actions()->action(A::Exec)));
@@ -103,7 +101,7 @@ private slots:
         QCOMPARE(w.details()->currentWidget(), static_cast<QWidget*>(w.details()->checkpointPage()));
         QCOMPARE(w.details()->checkpointPage()->pidMap()->rowCount(), 2);
         QCOMPARE(w.details()->checkpointPage()->pidMap()->item(1, 1)->text(), QString("1002"));
-        QCOMPARE(w.actions()->action(A::Restore)->isEnabled(), kCheckpointsBuilt);
+        QVERIFY(w.actions()->action(A::Restore)->isEnabled());
     }
 
     void expandedRowsSurviveARestart()

@@ -4,6 +4,8 @@
 // libvirt-stream transport used for remote hosts.
 #include "VmHarness.h"
 
+#include "inventory/Inventory.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -32,6 +34,23 @@ json waitForSleepers(const VmHarness& h, const std::string& vm, const std::strin
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     return procs;
+}
+
+// The inventory's process count for a container, -1 when it has no row.
+std::int64_t storedProcessCount(const VmHarness& h, const std::string& vm, const std::string& container)
+{
+    auto inventory = pidvisor::manager::Inventory::open(h.db());
+    if (!inventory)
+        return -1;
+    using namespace pidvisor::manager;
+    for (const auto& v : inventory->vms().value_or(std::vector<VmRecord>{})) {
+        if (v.name != vm)
+            continue;
+        for (const auto& c : inventory->containers(v.id).value_or(std::vector<ContainerRecord>{}))
+            if (c.name == container)
+                return c.processCount;
+    }
+    return -1;
 }
 
 } // namespace
@@ -65,6 +84,13 @@ TEST_F(VmCli, CreateHandshakeContainersExecStopStartRemove)
     EXPECT_EQ(procs[1]["vppid"], 1);
     for (const char* field : {"vpid", "pid", "vppid", "comm", "state", "cmdline"})
         EXPECT_TRUE(procs[0].contains(field)) << field;
+
+    // `container list` and `reconcile` store the agent's process count
+    // (they used to write 0 over what the GUI had stored).
+    h.ok({"container", "list", vm});
+    EXPECT_EQ(storedProcessCount(h, vm, "web"), static_cast<std::int64_t>(procs.size()));
+    h.ok({"reconcile"});
+    EXPECT_EQ(storedProcessCount(h, vm, "web"), static_cast<std::int64_t>(procs.size()));
 
     json exec = h.ok({"container", "exec", vm, "web", "--", "/bin/sh", "-c", "echo $$; hostname"});
     EXPECT_EQ(exec["exit_code"], 0);

@@ -14,14 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Still sending untyped requests, until they ask the manager instead
-// (issue 10, the host facade): they use the cmd:: names, no literals.
-bool pendingMove(const fs::path& p)
-{
-    std::string name = p.filename().string();
-    return name.rfind("AgentPoller.", 0) == 0 || name.rfind("AgentLeases.", 0) == 0;
-}
-
 std::vector<std::pair<std::string, std::string>> sources()
 {
     std::vector<std::pair<std::string, std::string>> out;
@@ -56,8 +48,6 @@ TEST(SourceScan, NoCommandNameOutsideTheProtocol)
 TEST(SourceScan, NoHandBuiltRequestsOutsideTheProtocol)
 {
     for (const auto& [path, text] : sources()) {
-        if (pendingMove(path))
-            continue;
         // The two clients frame what AgentCalls encoded (sendRequest).
         bool transport = path == "manager/agent/AgentClient.cpp" || path == "guestagent/cli/AgentClient.cpp";
         if (!transport) {

@@ -1,8 +1,8 @@
 // AgentLeases: who is using each VM's agent channel right now.
 //
 // A VM's virtio-serial channel serves one host connection at a time, so a
-// GUI that kept its agent connections open would lock out the `pidvisor`
-// CLI. Operations hold a lease on the VMs they touch for as long as they
+// front end that kept its agent connections open (the GUI) would lock out
+// the `pidvisor` CLI. Operations hold a lease on the VMs they touch for as long as they
 // run; the poller takes one around each poll and, when it is the last user,
 // disconnects the agent so the channel is free again. Lifecycle operations
 // (create, start, stop, destroy, delete) take exclusive leases: booting
@@ -16,10 +16,8 @@
 #include <string>
 
 namespace pidvisor::manager {
-class AgentClient;
-}
 
-namespace pidvisor::gui {
+class AgentClient;
 
 class AgentLeases {
 public:
@@ -34,14 +32,14 @@ public:
         ~Lease();
 
         // Disconnect this client when the lease ends and nobody else uses the VM.
-        void disconnectWhenIdle(std::shared_ptr<manager::AgentClient> client) { m_client = std::move(client); }
+        void disconnectWhenIdle(std::shared_ptr<AgentClient> client) { m_client = std::move(client); }
 
     private:
         void release();
         AgentLeases* m_owner = nullptr;
         std::string m_vm;
         bool m_exclusive = false;
-        std::shared_ptr<manager::AgentClient> m_client;
+        std::shared_ptr<AgentClient> m_client;
     };
 
     [[nodiscard]] Lease acquire(const std::string& vm, bool exclusive);
@@ -49,7 +47,7 @@ public:
     [[nodiscard]] std::set<std::string> busy() const; // VMs with an exclusive lease
 
 private:
-    void release(const std::string& vm, bool exclusive, const std::shared_ptr<manager::AgentClient>& client);
+    void release(const std::string& vm, bool exclusive, const std::shared_ptr<AgentClient>& client);
 
     struct Use {
         int shared = 0, exclusive = 0;
@@ -58,4 +56,4 @@ private:
     std::map<std::string, Use> m_uses;
 };
 
-} // namespace pidvisor::gui
+} // namespace pidvisor::manager

@@ -2,7 +2,7 @@
 
 #include "agent/AgentClient.h"
 
-namespace pidvisor::gui {
+namespace pidvisor::manager {
 
 AgentLeases::Lease::Lease(AgentLeases* owner, std::string vm, bool exclusive)
     : m_owner(owner), m_vm(std::move(vm)), m_exclusive(exclusive)
@@ -67,7 +67,7 @@ std::set<std::string> AgentLeases::busy() const
     return out;
 }
 
-void AgentLeases::release(const std::string& vm, bool exclusive, const std::shared_ptr<manager::AgentClient>& client)
+void AgentLeases::release(const std::string& vm, bool exclusive, const std::shared_ptr<AgentClient>& client)
 {
     // Held while disconnecting: whoever acquires next waits, then reconnects.
     std::lock_guard lock(m_mutex);
@@ -82,4 +82,4 @@ void AgentLeases::release(const std::string& vm, bool exclusive, const std::shar
         client->disconnect();
 }
 
-} // namespace pidvisor::gui
+} // namespace pidvisor::manager
