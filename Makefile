@@ -8,6 +8,9 @@ CTEST_FLAGS ?=
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_DIR ?= $(if $(filter 0,$(shell id -u)),/var/cache/pidvisor/ccache-host,$(HOME)/.cache/pidvisor/ccache-host)
 export CCACHE_MAXSIZE ?= 2G
+# With -g ccache hashes the working directory too; without this no other
+# clone or worktree ever hits.
+export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: all deps configure build test run demo-agent bench fuzz sanitize clean
 
