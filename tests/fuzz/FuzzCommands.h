@@ -48,16 +48,23 @@ void decodeRoundTrip(const nlohmann::json& j, protocol::Unknown unknown)
     (void)encoded.dump();
 }
 
-// Calls f(command) for the command the selector byte picks.
+// One input: its selector byte picks the command, the rest is JSON; calls
+// f(command, json) when the rest parses.
 template <class F>
-void withCommand(std::uint8_t selector, F&& f)
+int withCommandInput(const std::uint8_t* data, std::size_t size, F&& f)
 {
+    if (size == 0)
+        return 0;
+    auto j = parseJson(data + 1, size - 1);
+    if (!j)
+        return 0;
     std::size_t index = 0;
-    const std::size_t want = selector % kCommandCount;
+    const std::size_t want = data[0] % kCommandCount;
     protocol::forEachCommand([&](const auto& command) {
         if (index++ == want)
-            f(command);
+            f(command, *j);
     });
+    return 0;
 }
 
 // Seeds: the selector byte and the `part` ("args" or "result") of each

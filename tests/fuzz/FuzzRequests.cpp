@@ -11,14 +11,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    if (size == 0)
-        return 0;
-    auto j = pidvisor::fuzz::parseJson(data + 1, size - 1);
-    if (!j)
-        return 0;
-    pidvisor::fuzz::withCommand(data[0], [&](const auto& command) {
+    return pidvisor::fuzz::withCommandInput(data, size, [](const auto& command, const nlohmann::json& j) {
         using Args = typename std::decay_t<decltype(command)>::Args;
-        pidvisor::fuzz::decodeRoundTrip<Args>(*j, pidvisor::protocol::Unknown::Refuse);
+        pidvisor::fuzz::decodeRoundTrip<Args>(j, pidvisor::protocol::Unknown::Refuse);
     });
-    return 0;
 }

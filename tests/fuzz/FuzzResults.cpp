@@ -36,18 +36,12 @@ extern "C" int LLVMFuzzerInitialize(int*, char***)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    if (size == 0)
-        return 0;
-    auto j = pidvisor::fuzz::parseJson(data + 1, size - 1);
-    if (!j)
-        return 0;
-    pidvisor::fuzz::withCommand(data[0], [&](const auto& command) {
+    return pidvisor::fuzz::withCommandInput(data, size, [](const auto& command, const nlohmann::json& j) {
         using R = typename std::decay_t<decltype(command)>::Result;
-        auto decoded = decodeResult<R>(command.name, *j, std::string{});
+        auto decoded = decodeResult<R>(command.name, j, std::string{});
         if (decoded)
             render(*decoded);
         else if (decoded.error().message.empty())
             std::abort();
     });
-    return 0;
 }
