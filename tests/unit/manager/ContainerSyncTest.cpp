@@ -9,6 +9,7 @@
 #include "host/Host.h"
 
 #include "../inventory/TestDirectory.h"
+#include "TestVmSpec.h"
 
 #include "protocol/Commands.h"
 #include "protocol/Frame.h"
@@ -127,25 +128,6 @@ protocol::Process process(std::int32_t vpid, std::int32_t pid)
     return protocol::Process{vpid, pid, vpid == 1 ? 0 : 1, "sleep", "S", "sleep 1000"};
 }
 
-VmSpec runningSpec(const std::string& name)
-{
-    VmSpec s;
-    s.name = name;
-    s.domainType = "test";
-    s.accel = "tcg";
-    s.memoryMiB = 256;
-    s.vcpus = 1;
-    s.kernelPath = "/boot/k";
-    s.initrdPath = "/boot/i";
-    s.cmdline = "console=ttyS0";
-    s.consoleLogPath = "/tmp/" + name + "-console.log";
-    s.inventoryId = 1;
-    s.imageId = "img";
-    s.kernel = "stock";
-    s.created = "2026-01-01T00:00:00Z";
-    return s;
-}
-
 class ContainerSync : public ::testing::Test {
 protected:
     void SetUp() override
@@ -161,7 +143,7 @@ protected:
                 return std::make_unique<ScriptedAgent>(script);
             });
         m_vm = "sync" + std::to_string(::getpid());
-        auto dom = m_host->connection().define(buildDomainXml(runningSpec(m_vm)));
+        auto dom = m_host->connection().define(buildDomainXml(test::testVmSpec(m_vm, 1)));
         ASSERT_TRUE(dom) << dom.error().message;
         ASSERT_TRUE(m_host->connection().start(dom->get()));
         auto adopted = m_host->vms().reconcile(false);

@@ -2,6 +2,7 @@
 // deleted behind Pidvisor's back is marked missing (kept), a domain with
 // Pidvisor metadata that the inventory does not know is adopted, and
 // domains without our metadata are left alone.
+#include "TestVmSpec.h"
 #include "vm/VmService.h"
 
 #include <gtest/gtest.h>
@@ -13,25 +14,6 @@ using namespace pidvisor;
 using namespace pidvisor::manager;
 
 namespace {
-
-VmSpec testSpec(const std::string& name)
-{
-    VmSpec s;
-    s.name = name;
-    s.domainType = "test";
-    s.accel = "tcg";
-    s.memoryMiB = 256;
-    s.vcpus = 1;
-    s.kernelPath = "/boot/k";
-    s.initrdPath = "/boot/i";
-    s.cmdline = "console=ttyS0";
-    s.consoleLogPath = "/tmp/" + name + "-console.log";
-    s.inventoryId = 99;
-    s.imageId = "img";
-    s.kernel = "stock";
-    s.created = "2026-01-01T00:00:00Z";
-    return s;
-}
 
 class Reconcile : public ::testing::Test {
 protected:
@@ -59,7 +41,7 @@ protected:
 TEST_F(Reconcile, AdoptsDomainsCarryingPidvisorMetadata)
 {
     std::string name = unique("adopt");
-    auto dom = m_conn->define(buildDomainXml(testSpec(name)));
+    auto dom = m_conn->define(buildDomainXml(test::testVmSpec(name, 99)));
     ASSERT_TRUE(dom) << dom.error().message;
     auto report = m_service->reconcile(false);
     ASSERT_TRUE(report) << report.error().message;
@@ -88,7 +70,7 @@ TEST_F(Reconcile, LeavesForeignDomainsAlone)
 TEST_F(Reconcile, DomainDeletedBehindOurBackIsMarkedMissingNotDropped)
 {
     std::string name = unique("gone");
-    auto dom = m_conn->define(buildDomainXml(testSpec(name)));
+    auto dom = m_conn->define(buildDomainXml(test::testVmSpec(name, 99)));
     ASSERT_TRUE(dom);
     ASSERT_TRUE(m_service->reconcile(false));
     ASSERT_TRUE(m_conn->undefine(dom->get()));
@@ -104,7 +86,7 @@ TEST_F(Reconcile, DomainDeletedBehindOurBackIsMarkedMissingNotDropped)
     EXPECT_EQ(shown->toJson()["state"], "missing");
 
     // It comes back when the domain does.
-    ASSERT_TRUE(m_conn->define(buildDomainXml(testSpec(name))));
+    ASSERT_TRUE(m_conn->define(buildDomainXml(test::testVmSpec(name, 99))));
     report = m_service->reconcile(false);
     ASSERT_TRUE(report);
     EXPECT_FALSE(m_service->record(name)->missing);
@@ -114,7 +96,7 @@ TEST_F(Reconcile, DomainDeletedBehindOurBackIsMarkedMissingNotDropped)
 TEST_F(Reconcile, StateChangesAreMirrored)
 {
     std::string name = unique("state");
-    auto dom = m_conn->define(buildDomainXml(testSpec(name)));
+    auto dom = m_conn->define(buildDomainXml(test::testVmSpec(name, 99)));
     ASSERT_TRUE(dom);
     ASSERT_TRUE(m_service->reconcile(false));
     EXPECT_EQ(m_service->record(name)->state, "shut off");
@@ -132,7 +114,7 @@ TEST_F(Reconcile, StateChangesAreMirrored)
 TEST_F(Reconcile, RemoveOfAMissingVmDropsOnlyTheInventoryEntry)
 {
     std::string name = unique("rm");
-    auto dom = m_conn->define(buildDomainXml(testSpec(name)));
+    auto dom = m_conn->define(buildDomainXml(test::testVmSpec(name, 99)));
     ASSERT_TRUE(dom);
     ASSERT_TRUE(m_service->reconcile(false));
     ASSERT_TRUE(m_conn->undefine(dom->get()));
@@ -149,15 +131,15 @@ TEST_F(Reconcile, NeverAdoptsAnotherLiveInventorysDomain)
     std::ofstream(theirs) << "";
     std::string host = m_service->ownerTag().substr(0, m_service->ownerTag().find(':'));
 
-    VmSpec owned = testSpec(unique("owned"));
+    VmSpec owned = test::testVmSpec(unique("owned"), 99);
     owned.owner = host + ":" + theirs;
     auto d1 = m_conn->define(buildDomainXml(owned));
     ASSERT_TRUE(d1);
-    VmSpec orphan = testSpec(unique("orphan"));
+    VmSpec orphan = test::testVmSpec(unique("orphan"), 99);
     orphan.owner = host + ":/nonexistent/inventory.db";
     auto d2 = m_conn->define(buildDomainXml(orphan));
     ASSERT_TRUE(d2);
-    VmSpec remote = testSpec(unique("remote"));
+    VmSpec remote = test::testVmSpec(unique("remote"), 99);
     remote.owner = "another-machine:/nonexistent/inventory.db";
     auto d3 = m_conn->define(buildDomainXml(remote));
     ASSERT_TRUE(d3);
