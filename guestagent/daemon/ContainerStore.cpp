@@ -112,7 +112,8 @@ Status hideInUpper(const fs::path& upper, const fs::path& path)
     if (!dir)
         return failErrno("opening " + upper.string(), errno);
     fs::path real = "/";
-    std::vector<fs::path> parts(path.relative_path().begin(), path.relative_path().end());
+    const fs::path relative = path.relative_path();
+    std::vector<fs::path> parts(relative.begin(), relative.end());
     for (std::size_t i = 0; i < parts.size(); ++i) {
         const std::string name = parts[i].string();
         if (name.empty() || name == "." || name == "..")
