@@ -43,11 +43,7 @@ struct ChildArgs {
 
 [[noreturn]] void commandChild(const ChildArgs& a)
 {
-    if (a.cgroupFd >= 0)
-        ::close(a.cgroupFd);
     ::setsid();
-    if (::dup2(a.stdinFd, 0) < 0 || ::dup2(a.outFd, 1) < 0 || ::dup2(a.errFd, 2) < 0)
-        childFail(a.statusFd, StageConsole, errno);
     const int keep[] = {a.statusFd};
     if (sys::closeAllExcept(keep, 1) < 0)
         childFail(a.statusFd, StageIsolate, errno);
@@ -66,9 +62,13 @@ struct ChildArgs {
 // never see EOF.
 [[noreturn]] void intermediate(const ChildArgs& a)
 {
-    const int keep[] = {a.joinPidfd, a.cgroupFd, a.stdinFd, a.outFd, a.errFd, a.statusFd};
+    // Stdio first, here where no container process can see it: the
+    // command is born with its own 0-2, never the agent's.
+    if (::dup2(a.stdinFd, 0) < 0 || ::dup2(a.outFd, 1) < 0 || ::dup2(a.errFd, 2) < 0)
+        childFail(a.statusFd, StageConsole, errno);
+    const int keep[] = {a.joinPidfd, a.cgroupFd, a.statusFd};
     // Not dumpable: inherited by the command, reset by its execve.
-    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || sys::closeAllExcept(keep, 6) < 0)
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || sys::closeAllExcept(keep, 3) < 0)
         childFail(a.statusFd, StageIsolate, errno);
     if (a.joinPidfd >= 0) {
         if (::setns(a.joinPidfd, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
@@ -86,9 +86,10 @@ struct ChildArgs {
         commandChild(a);
     if (pid < 0)
         childFail(a.statusFd, StageFork, errno);
-    ::close(a.stdinFd);
-    ::close(a.outFd);
-    ::close(a.errFd);
+    // The command's stdin must see EOF when the agent closes its end.
+    ::close(0);
+    ::close(1);
+    ::close(2);
     childSend(a.statusFd, StagePid, pid);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

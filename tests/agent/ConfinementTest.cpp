@@ -37,14 +37,6 @@ std::string readFile(const std::string& path)
     return s.str();
 }
 
-// Every capability this kernel has, as /proc/PID/status prints it.
-std::string allCaps()
-{
-    int last = std::stoi(readFile("/proc/sys/kernel/cap_last_cap"));
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%016llx", (1ULL << (last + 1)) - 1);
-    return buf;
-}
 
 // "CapEff" -> "00000000a80425fb" from a /proc/PID/status text.
 std::map<std::string, std::string> statusFields(const std::string& text)
@@ -65,11 +57,7 @@ std::map<std::string, std::string> statusFields(const std::string& text)
 
 class ConfinementTest : public ::testing::Test {
 protected:
-    void SetUp() override
-    {
-        PV_REQUIRE_ROOT();
-        agent.start();
-    }
+    void SetUp() override { PV_REQUIRE_ROOT(); }
 
     void create(const std::string& name, bool privileged = false)
     {
@@ -150,7 +138,7 @@ TEST_F(ConfinementTest, EscapesFailAndChangeNothing)
     const std::string corePattern = readFile("/proc/sys/kernel/core_pattern");
     const std::string mountsBefore = execIn(agent, "jail", "wc -l < /proc/self/mounts");
     const std::map<std::string, std::string> expected = {
-        {"core-pattern", "EROFS"},     {"sysrq-trigger", "EROFS"},   {"mknod-block", "EPERM"},
+        {"core-pattern", "EROFS"},     {"mknod-block", "EPERM"},
         {"mknod-char", "EPERM"},       {"mount-proc", "EPERM"},      {"mount-sysfs", "EPERM"},
         {"mount-tmpfs", "EPERM"},      {"umount:/proc", "EPERM"},    {"umount:/dev", "EPERM"},
         {"umount:/sys", "EPERM"},      {"umount:/proc/kcore", "EPERM"}, {"umount:/proc/sys", "EPERM"},
@@ -161,9 +149,12 @@ TEST_F(ConfinementTest, EscapesFailAndChangeNothing)
         EXPECT_EQ(attempt("jail", what), answer) << what;
     EXPECT_EQ(readFile("/proc/sys/kernel/core_pattern"), corePattern);
     // Masked: empty; read-only: /sys and /proc/sys.
-    EXPECT_EQ(execIn(agent, "jail", "wc -c < /proc/kcore; ls -A /proc/acpi /sys/firmware | wc -l"), "0\n0\n");
+    EXPECT_EQ(execIn(agent, "jail", "wc -c < /proc/timer_list; ls -A /sys/firmware | wc -l"), "0\n0\n");
     EXPECT_EQ(execIn(agent, "jail", "grep -E ' /(sys|proc/sys) ' /proc/self/mounts | cut -d' ' -f2,4 | cut -c1-12"),
-              "/sys ro,nosui\n/proc/sys ro\n");
+              "/sys ro,nosu\n/proc/sys ro\n");
+    if (std::filesystem::exists("/proc/sysrq-trigger")) {
+        EXPECT_EQ(attempt("jail", "sysrq-trigger"), "EROFS");
+    }
     // Nothing the attempts could have left behind.
     EXPECT_EQ(execIn(agent, "jail", "test -e /tmp/pv-escape-node && echo left || echo clean"), "clean\n");
     EXPECT_EQ(execIn(agent, "jail", "wc -l < /proc/self/mounts"), mountsBefore);
@@ -177,7 +168,7 @@ TEST_F(ConfinementTest, TheAgentsStateDirectoryIsNotInTheContainersView)
     EXPECT_EQ(execIn(agent, "peek", "ls -d " + state + " 2>&1 | grep -c 'No such file'"), "1\n");
     EXPECT_EQ(execIn(agent, "peek", "ls -A " + agent.dir().string() + " | grep -cx state || true"), "0\n");
     // Nothing to unmount, and a directory made there is new and empty.
-    EXPECT_EQ(execIn(agent, "peek", "grep -c " + state + " /proc/self/mounts || true"), "0\n");
+    EXPECT_EQ(execIn(agent, "peek", "cut -d' ' -f2 /proc/self/mounts | grep -c " + state + " || true"), "0\n");
     EXPECT_EQ(execIn(agent, "peek", "mkdir -p " + state + " && ls -A " + state + " | wc -l"), "0\n");
     EXPECT_EQ(execIn(agent, "peek", "cat " + state + "/containers/peek/container.json 2>&1 | grep -c 'No such'"),
               "1\n");
@@ -196,7 +187,7 @@ TEST_F(ConfinementTest, ExecChildrenCannotBeRobbedOrTracedInTheRace)
     EXPECT_GT(counts["seen"], 0) << "the thief never saw an exec child: the race was not run";
     EXPECT_EQ(counts["getfd_ok"], 0) << thiefLoot;
     EXPECT_EQ(counts["ptrace_ok"], 0);
-    EXPECT_EQ(counts["agent"], 0) << thiefLoot;
+    EXPECT_EQ(counts["files"], 0) << thiefLoot;
     EXPECT_EQ(counts["getfd_eperm"], counts["seen"]);
 }
 
@@ -208,14 +199,18 @@ TEST_F(ConfinementTest, ExecChildrenOfAPrivilegedContainerHoldNoAgentDescriptor)
     auto counts = raceExecChildren("racep", 200, false);
     EXPECT_GT(counts["seen"], 0) << "the thief never saw an exec child: the race was not run";
     EXPECT_GT(counts["getfd_ok"], 0) << "privileged, the thief takes the command's own pipes";
-    EXPECT_EQ(counts["agent"], 0) << "stolen: " << thiefLoot;
+    // After exec the command holds its own files (the loader's); before it,
+    // nothing of the agent's: its log (stderr), lock, socket, pidfds.
+    for (const std::string& agentThing : {agent.dir().string(), std::string("socket:"), std::string("pidfd")})
+        EXPECT_EQ(thiefLoot.find(agentThing), std::string::npos) << "stolen: " << thiefLoot;
 }
 
 TEST_F(ConfinementTest, APrivilegedContainerCanDoWhatContainersDidBefore)
 {
     create("free", true);
     auto f = statusFields(execIn(agent, "free", "cat /proc/self/status"));
-    EXPECT_EQ(f["CapEff"], allCaps());
+    // The agent's own set: whatever this host lets root keep.
+    EXPECT_EQ(f["CapEff"], statusFields(readFile("/proc/" + std::to_string(agent.pid()) + "/status"))["CapEff"]);
     EXPECT_EQ(f["NoNewPrivs"], "0");
     EXPECT_EQ(f["Seccomp"], "0");
     for (const std::string what : {"mknod-block", "mount-tmpfs", "mount-proc", "unshare-user"})

@@ -152,7 +152,7 @@ std::string classify(int fd)
 }
 
 struct Counts {
-    long seen = 0, getfdOk = 0, getfdEperm = 0, getfdOther = 0, ptraceOk = 0, ptraceEperm = 0, agent = 0;
+    long seen = 0, getfdOk = 0, getfdEperm = 0, getfdOther = 0, ptraceOk = 0, ptraceEperm = 0, files = 0;
     std::set<std::string> what;
 };
 
@@ -168,7 +168,7 @@ void probe(pid_t pid, bool tryPtrace, Counts& c)
             ++c.getfdOk;
             std::string kind = classify(fd);
             if (!kind.empty()) {
-                ++c.agent;
+                ++c.files;
                 c.what.insert(kind);
             }
             ::close(fd);
@@ -216,7 +216,7 @@ int stealFds(const char* stopFile, const char* outFile, bool tryPtrace)
     std::string line = "seen=" + std::to_string(c.seen) + " getfd_ok=" + std::to_string(c.getfdOk) +
                        " getfd_eperm=" + std::to_string(c.getfdEperm) + " getfd_other=" +
                        std::to_string(c.getfdOther) + " ptrace_ok=" + std::to_string(c.ptraceOk) +
-                       " ptrace_eperm=" + std::to_string(c.ptraceEperm) + " agent=" + std::to_string(c.agent) +
+                       " ptrace_eperm=" + std::to_string(c.ptraceEperm) + " files=" + std::to_string(c.files) +
                        " pids=" + std::to_string(done.size());
     for (const auto& w : c.what)
         line += " " + w;

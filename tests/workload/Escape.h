@@ -11,9 +11,10 @@ int attempt(const char* what);
 // Until STOPFILE exists: watches for new processes in this pid namespace
 // and tries pidfd_getfd on each descriptor of theirs (and, with `ptrace`,
 // PTRACE_SEIZE), then writes one line of counts to OUTFILE:
-//   seen=N getfd_ok=N getfd_eperm=N getfd_other=N ptrace_ok=N ptrace_eperm=N agent=N [what...]
-// `agent` counts stolen descriptors a fresh child of the agent should never
-// hold: sockets, pidfds, regular files, directories.
+//   seen=N getfd_ok=N getfd_eperm=N getfd_other=N ptrace_ok=N ptrace_eperm=N files=N pids=N [what...]
+// `files` counts stolen descriptors other than pipes and character devices
+// (sockets, pidfds, files, directories); `what` are their distinct names,
+// for the caller to judge (after exec a command opens its own files).
 int stealFds(const char* stopFile, const char* outFile, bool tryPtrace);
 
 } // namespace pidvisor::testload
