@@ -58,7 +58,7 @@ std::string childStageText(std::int32_t stage)
     case StagePivotRoot: return "switching to the container's root";
     case StageMountProc: return "mounting /proc";
     case StageSetupDev: return "setting up /dev";
-    case StageMask: return "hiding agent paths";
+    case StageMask: return "mounting /sys, masked and read-only paths";
     case StageHostname: return "setting the hostname";
     case StageSetsid: return "starting a session";
     case StageConsole: return "opening the console log";
@@ -66,6 +66,8 @@ std::string childStageText(std::int32_t stage)
     case StageJoin: return "joining the container's namespaces";
     case StageFork: return "creating the process";
     case StageExec: return "executing the command";
+    case StageIsolate: return "closing the agent's descriptors";
+    case StageConfine: return "dropping capabilities and installing the seccomp filter";
     default: return "setting up the process";
     }
 }

@@ -33,6 +33,8 @@ enum ChildStage : std::int32_t {
     StageJoin,
     StageFork,
     StageExec,
+    StageIsolate, // closing the agent's descriptors, PR_SET_DUMPABLE
+    StageConfine, // capabilities, no_new_privs, seccomp
 };
 
 struct ChildRecord {

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/prctl.h>
 
 #include <cerrno>
 #include <csignal>
@@ -33,7 +34,7 @@ struct ChildArgs {
     int joinPidfd;
     int cgroupFd;
     int stdinFd, outFd, errFd, statusFd;
-    int parentEnds[4]; // the agent's ends of the pipes, closed at once
+    const ConfinementPlan* confinement; // null: no confinement (guest-exec)
     const char* cwd;
     const char* const* execPaths;
     char* const* argv;
@@ -43,25 +44,37 @@ struct ChildArgs {
 [[noreturn]] void commandChild(const ChildArgs& a)
 {
     ::setsid();
-    if (::dup2(a.stdinFd, 0) < 0 || ::dup2(a.outFd, 1) < 0 || ::dup2(a.errFd, 2) < 0)
-        childFail(a.statusFd, StageConsole, errno);
-    (void)sys::closeRangeCloexec(3);
+    const int keep[] = {a.statusFd};
+    if (sys::closeAllExcept(keep, 1) < 0)
+        childFail(a.statusFd, StageIsolate, errno);
     if (::chdir(a.cwd) < 0)
         childFail(a.statusFd, StageCwd, errno);
     sys::resetSignals();
+    if (a.confinement)
+        if (int err = confineProcess(*a.confinement))
+            childFail(a.statusFd, StageConfine, err);
     childFail(a.statusFd, StageExec, execCandidates(a.execPaths, a.argv, a.envp));
 }
 
-// The intermediate: joins the container if asked, forks the command,
-// reports its pid and wait status, exits.
+// The intermediate: keeps only what it needs, joins the container if asked,
+// forks the command, reports its pid and wait status, exits. It closes the
+// agent's ends of the pipes too: without that the command's stdin would
+// never see EOF.
 [[noreturn]] void intermediate(const ChildArgs& a)
 {
-    // Without this the command's stdin would never see EOF.
-    for (int fd : a.parentEnds)
-        ::close(fd);
-    if (a.joinPidfd >= 0 &&
-        ::setns(a.joinPidfd, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
-        childFail(a.statusFd, StageJoin, errno);
+    // Stdio first, here where no container process can see it: the
+    // command is born with its own 0-2, never the agent's.
+    if (::dup2(a.stdinFd, 0) < 0 || ::dup2(a.outFd, 1) < 0 || ::dup2(a.errFd, 2) < 0)
+        childFail(a.statusFd, StageConsole, errno);
+    const int keep[] = {a.joinPidfd, a.cgroupFd, a.statusFd};
+    // Not dumpable: inherited by the command, reset by its execve.
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || sys::closeAllExcept(keep, 3) < 0)
+        childFail(a.statusFd, StageIsolate, errno);
+    if (a.joinPidfd >= 0) {
+        if (::setns(a.joinPidfd, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+            childFail(a.statusFd, StageJoin, errno);
+        ::close(a.joinPidfd);
+    }
     clone_args args{};
     args.exit_signal = SIGCHLD;
     if (a.cgroupFd >= 0) {
@@ -73,9 +86,10 @@ struct ChildArgs {
         commandChild(a);
     if (pid < 0)
         childFail(a.statusFd, StageFork, errno);
-    ::close(a.stdinFd);
-    ::close(a.outFd);
-    ::close(a.errFd);
+    // The command's stdin must see EOF when the agent closes its end.
+    ::close(0);
+    ::close(1);
+    ::close(2);
     childSend(a.statusFd, StagePid, pid);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -120,7 +134,7 @@ Result<CommandResult> runCommand(const CommandPlan& plan)
                 out.write.get(),
                 err.write.get(),
                 status.write.get(),
-                {in.write.get(), out.read.get(), err.read.get(), status.read.get()},
+                plan.confinement ? &*plan.confinement : nullptr,
                 plan.cwd.c_str(),
                 paths.cdata(),
                 argv.data(),

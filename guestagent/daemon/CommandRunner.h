@@ -1,16 +1,22 @@
 // CommandRunner: runs one command to completion and captures its output,
 // either in the VM itself (guest-exec) or inside a container (exec).
 //
-// For a container, an intermediate process joins the container's pid, mount,
-// uts and ipc namespaces through the init's pidfd, then forks the command so
-// that it is born inside the container's pid space (and cgroup).
+// For a container, an intermediate process closes every descriptor of the
+// agent's but its pipes, makes itself not dumpable, joins the container's
+// pid, mount, uts and ipc namespaces through the init's pidfd, then forks
+// the command so that it is born inside the container's pid space (and
+// cgroup). The command, not dumpable either until it execs, closes the rest
+// and confines itself as the container's first process was (Confinement.h).
 #pragma once
+
+#include "Confinement.h"
 
 #include "protocol/Result.h"
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +30,7 @@ struct CommandPlan {
     std::string cwd = "/";
     int joinPidfd = -1; // a container's init, or -1 for the VM itself
     int cgroupFd = -1;
+    std::optional<ConfinementPlan> confinement; // for a container
     std::string stdinData;
     std::chrono::milliseconds timeout{0}; // 0: no limit
     std::size_t maxOutput = kMaxCapturedOutput;

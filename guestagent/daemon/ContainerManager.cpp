@@ -70,7 +70,7 @@ Result<std::shared_ptr<ContainerManager::Container>> ContainerManager::reserve(c
     std::lock_guard lock(m_mutex);
     if (m_containers.count(spec.name))
         return fail(ErrorCode::AlreadyExists, "container '" + spec.name + "' already exists");
-    PV_TRY_STATUS(m_store.createContainerDir(spec.name));
+    PV_TRY_STATUS(m_store.createContainerDir(spec.name, m_paths.maskPaths));
     auto c = std::make_shared<Container>();
     c->record.spec = spec;
     c->record.pidSpace = m_pidSpaceName;
@@ -107,7 +107,7 @@ Result<protocol::ContainerInfo> ContainerManager::launch(const std::shared_ptr<C
     launch.rootfs = m_store.rootfsDir(spec.name).string();
     launch.overlayOptions = "lowerdir=/,upperdir=" + m_store.upperDir(spec.name).string() +
                             ",workdir=" + m_store.workDir(spec.name).string();
-    launch.maskPaths = m_paths.maskPaths;
+    launch.privileged = spec.privileged;
     launch.hostname = spec.hostname.value_or(spec.name);
     launch.cwd = spec.cwd;
     launch.env = spec.env;
@@ -189,6 +189,7 @@ protocol::ContainerInfo ContainerManager::describe(const ContainerRecord& r) con
     info.cgroup = r.cgroup;
     info.createdAt = r.createdAt;
     info.spec = r.spec;
+    info.confinement = describeConfinement(r.spec.privileged);
     if (r.state == "stopped") {
         info.finishedAt = r.finishedAt;
         if (r.exitKnown)
@@ -251,12 +252,14 @@ Result<CommandResult> ContainerManager::exec(const std::string& name, const Exec
     PV_TRY(auto c, find(name));
     UniqueFd pidfd;
     std::vector<std::string> env;
+    bool privileged = false;
     {
         std::lock_guard lock(c->mutex);
         if (c->record.state != "running" || !c->pidfd)
             return fail(notRunning(name));
         pidfd.reset(::fcntl(c->pidfd.get(), F_DUPFD_CLOEXEC, 0));
         env = request.env.empty() ? c->record.spec.env : withDefaultEnv(request.env);
+        privileged = c->record.spec.privileged;
     }
     PV_TRY(UniqueFd cgroupFd, m_cgroups.open(name));
     CommandPlan plan;
@@ -265,6 +268,7 @@ Result<CommandResult> ContainerManager::exec(const std::string& name, const Exec
     plan.cwd = request.cwd;
     plan.joinPidfd = pidfd.get();
     plan.cgroupFd = cgroupFd.get();
+    PV_TRY(plan.confinement, planConfinement(privileged));
     plan.stdinData = request.stdinData;
     plan.timeout = request.timeout;
     auto result = runCommand(plan);

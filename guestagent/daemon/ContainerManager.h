@@ -24,7 +24,7 @@ namespace pidvisor::agent {
 
 struct AgentPaths {
     std::string initBinary;             // pidvisor-init, run as pid 1 with --init
-    std::vector<std::string> maskPaths; // agent paths hidden inside containers
+    std::vector<std::string> maskPaths; // agent paths absent from containers' roots
 };
 
 struct ExecRequest {

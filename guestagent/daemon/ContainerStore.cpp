@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <cerrno>
 #include <chrono>
@@ -97,7 +98,48 @@ fs::path ContainerStore::consoleLog(const std::string& name) const
     return upperDir(name) / fs::path(kConsoleLog).relative_path();
 }
 
-Status ContainerStore::createContainerDir(const std::string& name) const
+namespace {
+
+// Makes `path` (absolute) absent from an overlay whose lower layer is the
+// VM's root: its parents as directories in the upper layer, owned and
+// moded as the real ones (as a copy-up would), and an overlay whiteout (a
+// 0:0 character device) for the last component. Nothing inside can remove
+// a whiteout to see what it hides: the name simply does not exist there,
+// and making it anew makes an empty opaque directory or a new file.
+Status hideInUpper(const fs::path& upper, const fs::path& path)
+{
+    UniqueFd dir(::open(upper.c_str(), O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir)
+        return failErrno("opening " + upper.string(), errno);
+    fs::path real = "/";
+    const fs::path relative = path.relative_path();
+    std::vector<fs::path> parts(relative.begin(), relative.end());
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string name = parts[i].string();
+        if (name.empty() || name == "." || name == "..")
+            return fail(ErrorCode::InvalidArgument, "hidden path " + path.string() + " is not canonical");
+        if (i + 1 == parts.size()) {
+            if (::mknodat(dir.get(), name.c_str(), S_IFCHR, makedev(0, 0)) < 0 && errno != EEXIST)
+                return failErrno("hiding " + path.string() + " from the container", errno);
+            break;
+        }
+        real /= name;
+        struct stat st {};
+        if (::lstat(real.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
+            return {}; // nothing to hide beneath a name that is not a directory
+        if (::mkdirat(dir.get(), name.c_str(), st.st_mode & 07777) < 0 && errno != EEXIST)
+            return failErrno("hiding " + path.string() + " from the container", errno);
+        UniqueFd next(::openat(dir.get(), name.c_str(), O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!next || ::fchown(next.get(), st.st_uid, st.st_gid) < 0 || ::fchmod(next.get(), st.st_mode & 07777) < 0)
+            return failErrno("hiding " + path.string() + " from the container", errno);
+        dir = std::move(next);
+    }
+    return {};
+}
+
+} // namespace
+
+Status ContainerStore::createContainerDir(const std::string& name, const std::vector<std::string>& hidden) const
 {
     fs::path dir = containerDir(name);
     if (::mkdir(dir.c_str(), 0700) < 0) {
@@ -108,6 +150,9 @@ Status ContainerStore::createContainerDir(const std::string& name) const
     for (const auto& sub : {upperDir(name), workDir(name), rootfsDir(name)})
         if (::mkdir(sub.c_str(), 0755) < 0)
             return failErrno("creating " + sub.string(), errno);
+    PV_TRY_STATUS(hideInUpper(upperDir(name), m_root));
+    for (const auto& path : hidden)
+        PV_TRY_STATUS(hideInUpper(upperDir(name), path));
     return {};
 }
 

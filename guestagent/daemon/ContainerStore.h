@@ -4,6 +4,7 @@
 //   <state>/agent.lock                     held (flock) by the running agent
 //   <state>/containers/<name>/container.json   spec + runtime record
 //   <state>/containers/<name>/upper/       the container's filesystem changes
+//                                          (and whiteouts hiding <state>)
 //   <state>/containers/<name>/work/        overlayfs work directory
 //   <state>/containers/<name>/rootfs/      where the child mounts its root
 //
@@ -58,7 +59,10 @@ public:
     [[nodiscard]] std::filesystem::path consoleLog(const std::string& name) const;
 
     // Creates an empty container directory; AlreadyExists when one is there.
-    [[nodiscard]] Status createContainerDir(const std::string& name) const;
+    // The state directory and `hidden` (absolute, canonical) do not exist
+    // in the container's root (whiteouts in its upper layer).
+    [[nodiscard]] Status createContainerDir(const std::string& name,
+                                            const std::vector<std::string>& hidden = {}) const;
     [[nodiscard]] Status save(const ContainerRecord& record) const;
     // Every readable record; unreadable ones are reported in `problems`.
     [[nodiscard]] std::vector<ContainerRecord> loadAll(std::vector<std::string>& problems) const;

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -20,7 +21,7 @@ constexpr auto kSetupTimeout = std::chrono::seconds(30);
 struct ChildArgs {
     const char* rootfs;
     const char* overlayOptions;
-    const char* const* masks;
+    const ConfinementPlan* confinement;
     const char* hostname;
     std::size_t hostnameLen;
     const char* cwd;
@@ -63,6 +64,11 @@ bool setupDev()
 [[noreturn]] void containerChild(const ChildArgs& a)
 {
     const int st = a.statusFd;
+    // Before anything else: nothing of the agent's stays open, and the
+    // process cannot be ptraced or its descriptors taken until it execs.
+    const int keep[] = {a.statusFd, a.goFd};
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || sys::closeAllExcept(keep, 2) < 0)
+        childFail(st, StageIsolate, errno);
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
         childFail(st, StageMakePrivate, errno);
     if (::mount("overlay", a.rootfs, "overlay", 0, a.overlayOptions) < 0)
@@ -76,10 +82,8 @@ bool setupDev()
         childFail(st, StageMountProc, errno);
     if (!setupDev())
         childFail(st, StageSetupDev, errno);
-    for (const char* const* m = a.masks; *m; ++m)
-        if (::mount("tmpfs", *m, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=000") < 0 &&
-            errno != ENOENT && errno != ENOTDIR)
-            childFail(st, StageMask, errno);
+    if (int err = confineMounts(*a.confinement))
+        childFail(st, StageMask, err);
     if (::sethostname(a.hostname, a.hostnameLen) < 0)
         childFail(st, StageHostname, errno);
     if (::setsid() < 0)
@@ -89,11 +93,11 @@ bool setupDev()
     int devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (console < 0 || devNull < 0 || ::dup2(devNull, 0) < 0 || ::dup2(console, 1) < 0 || ::dup2(console, 2) < 0)
         childFail(st, StageConsole, errno);
-    // No descriptor of the agent's survives exec.
-    (void)sys::closeRangeCloexec(3);
     if (::chdir(a.cwd) < 0)
         childFail(st, StageCwd, errno);
     sys::resetSignals();
+    if (int err = confineProcess(*a.confinement))
+        childFail(st, StageConfine, err);
     childSend(st, StageReady, 0);
     char go = 0;
     if (::read(a.goFd, &go, 1) != 1 || go != 'G')
@@ -118,7 +122,8 @@ Error childError(const ChildRecord& rec, const ContainerLaunch& launch)
 Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace,
                                const std::function<Status(pid_t)>& commit)
 {
-    CStringArray argv(launch.argv), envp(launch.env), paths(launch.execPaths), masks(launch.maskPaths);
+    CStringArray argv(launch.argv), envp(launch.env), paths(launch.execPaths);
+    PV_TRY(ConfinementPlan confinement, planConfinement(launch.privileged));
     int statusPipe[2], goPipe[2];
     if (::pipe2(statusPipe, O_CLOEXEC) < 0)
         return failErrno("creating a pipe", errno);
@@ -126,7 +131,7 @@ Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace
     if (::pipe2(goPipe, O_CLOEXEC) < 0)
         return failErrno("creating a pipe", errno);
     UniqueFd goRead(goPipe[0]), goWrite(goPipe[1]);
-    ChildArgs a{launch.rootfs.c_str(), launch.overlayOptions.c_str(), masks.cdata(), launch.hostname.c_str(),
+    ChildArgs a{launch.rootfs.c_str(), launch.overlayOptions.c_str(), &confinement, launch.hostname.c_str(),
                 launch.hostname.size(), launch.cwd.c_str(), paths.cdata(), argv.data(), envp.data(),
                 statusWrite.get(), goRead.get()};
 

@@ -2,14 +2,15 @@
 //
 // The child gets new mount, uts and ipc namespaces plus the pid space from
 // PidSpace, mounts an overlay of the guest root as its private root,
-// pivot_roots into it, mounts its own /proc and a minimal /dev, hides the
-// agent's own paths, sets the hostname, calls setsid, points stdio at the
+// pivot_roots into it, mounts its own /proc, /sys and a minimal /dev,
+// confines itself (Confinement.h), sets the hostname, calls setsid, points stdio at the
 // console log inside its root and waits. The agent records the container
 // (commit), then lets it exec. Nothing is left behind when any step fails.
 // Everything the child touches lives inside its mount namespace, as CRIU
 // needs for a later checkpoint.
 #pragma once
 
+#include "Confinement.h"
 #include "PidSpace.h"
 
 #include "protocol/Result.h"
@@ -30,7 +31,7 @@ struct ContainerLaunch {
     std::string name;
     std::string rootfs;         // overlay mount point, in the agent's view
     std::string overlayOptions; // lowerdir=/,upperdir=...,workdir=...
-    std::vector<std::string> maskPaths;
+    bool privileged = false;
     std::string hostname;
     std::string cwd;
     std::vector<std::string> argv;

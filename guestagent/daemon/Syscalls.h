@@ -42,10 +42,35 @@ inline int pidfdSendSignal(int pidfd, int sig)
     return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
 }
 
-inline int closeRangeCloexec(unsigned first)
+inline int closeRange(unsigned first, unsigned last)
 {
-    constexpr unsigned kCloexec = 1U << 2; // CLOSE_RANGE_CLOEXEC
-    return static_cast<int>(::syscall(SYS_close_range, first, ~0U, kCloexec));
+    return static_cast<int>(::syscall(SYS_close_range, first, last, 0U));
+}
+
+// Closes every descriptor from 3 up except the `count` in `keep` (negative
+// entries are ignored). Closed, not marked close-on-exec: a process that a
+// container can see must hold nothing of the agent's, even before it execs
+// (a process inside wins a pidfd_getfd race against close-on-exec).
+inline int closeAllExcept(const int* keep, unsigned count)
+{
+    int sorted[16];
+    unsigned n = 0;
+    for (unsigned i = 0; i < count && n < 16; ++i) {
+        if (keep[i] < 3)
+            continue;
+        unsigned j = n++;
+        for (; j > 0 && sorted[j - 1] > keep[i]; --j)
+            sorted[j] = sorted[j - 1];
+        sorted[j] = keep[i];
+    }
+    unsigned next = 3;
+    for (unsigned i = 0; i < n; ++i) {
+        auto fd = static_cast<unsigned>(sorted[i]);
+        if (fd > next && closeRange(next, fd - 1) < 0)
+            return -1;
+        next = fd + 1;
+    }
+    return closeRange(next, ~0U);
 }
 
 // Resets every signal to its default action and unblocks all of them, so a

@@ -64,6 +64,15 @@ std::string containerDetails(const ContainerInfo& info)
         text += "processes:  " + std::to_string(*info.processes) + "\n";
     if (!info.cgroup.empty())
         text += "cgroup:     " + info.cgroup + "\n";
+    if (info.confinement) {
+        const Confinement& c = *info.confinement;
+        std::string caps;
+        for (const auto& cap : c.capabilities)
+            caps += (caps.empty() ? "" : ",") + cap;
+        text += std::string("confinement: ") + (c.privileged ? "privileged" : "confined") + " (seccomp " +
+                c.seccomp + ", no_new_privs " + (c.noNewPrivs ? "on" : "off") + ")\n" +
+                "capabilities: " + caps + "\n";
+    }
     return text;
 }
 

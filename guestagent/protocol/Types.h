@@ -33,6 +33,7 @@ struct ContainerSpec {
     std::optional<std::int64_t> memoryMiB;
     std::optional<std::int64_t> pidsMax;
     bool init = false;
+    bool privileged = false; // every capability, no seccomp filter, no masked paths
 
     static constexpr auto fields()
     {
@@ -44,7 +45,8 @@ struct ContainerSpec {
                           opt("hostname", &S::hostname, checkHostname),
                           opt("memory_mib", &S::memoryMiB, inRange<4, 1 << 24>),
                           opt("pids_max", &S::pidsMax, inRange<1, 4194304>),
-                          opt("init", &S::init)};
+                          opt("init", &S::init),
+                          opt("privileged", &S::privileged)};
     }
     bool operator==(const ContainerSpec&) const = default;
 };
@@ -77,6 +79,25 @@ struct ExitStatus {
     bool operator==(const ExitStatus&) const = default;
 };
 
+// How a container is confined (container-info): what its processes keep.
+struct Confinement {
+    bool privileged = false;
+    std::vector<std::string> capabilities; // CAP_* names, or "ALL"
+    std::string seccomp;                   // default, none
+    bool noNewPrivs = false;
+    std::vector<std::string> maskedPaths;
+    std::vector<std::string> readOnlyPaths;
+
+    static constexpr auto fields()
+    {
+        using S = Confinement;
+        return std::tuple{req("privileged", &S::privileged),       opt("capabilities", &S::capabilities),
+                          opt("seccomp", &S::seccomp),             opt("no_new_privs", &S::noNewPrivs),
+                          opt("masked_paths", &S::maskedPaths),    opt("read_only_paths", &S::readOnlyPaths)};
+    }
+    bool operator==(const Confinement&) const = default;
+};
+
 // A container as the agent reports it (create, info, list, stop).
 struct ContainerInfo {
     std::string name;
@@ -92,6 +113,7 @@ struct ContainerInfo {
     std::optional<std::string> checkpointedAs;
     std::optional<std::string> restoredFrom;
     std::optional<std::int64_t> processes; // container-info of a running container only
+    std::optional<Confinement> confinement;
 
     static constexpr auto fields()
     {
@@ -108,7 +130,8 @@ struct ContainerInfo {
                           opt("exit", &S::exit),
                           opt("checkpointed_as", &S::checkpointedAs),
                           opt("restored_from", &S::restoredFrom),
-                          opt("processes", &S::processes)};
+                          opt("processes", &S::processes),
+                          opt("confinement", &S::confinement)};
     }
     bool operator==(const ContainerInfo&) const = default;
 };

@@ -19,6 +19,7 @@ struct CreateArgs {
     std::vector<std::string> command, env;
     std::int64_t memoryMiB = 0, pids = 0;
     bool init = false;
+    bool privileged = false;
 };
 
 // `container X VM NAME` with a body that uses the service.
@@ -45,6 +46,8 @@ void addCreate(CLI::App& group, CliContext& ctx)
     c->add_option("--env,-e", a->env, "Environment KEY=VALUE (repeatable)");
     c->add_option("--cwd", a->cwd, "Working directory inside");
     c->add_flag("--init", a->init, "A tiny init as pid 1 that forwards signals and reaps");
+    c->add_flag("--privileged", a->privileged,
+                "Every capability, no seccomp filter, no masked or read-only paths (default: confined)");
     c->callback([&ctx, t, a] {
         withService(ctx, [&](ContainerService& cs) -> Result<int> {
             protocol::ContainerSpec spec;
@@ -52,6 +55,7 @@ void addCreate(CLI::App& group, CliContext& ctx)
             spec.argv = a->command;
             spec.env = a->env;
             spec.init = a->init;
+            spec.privileged = a->privileged;
             if (!a->hostname.empty())
                 spec.hostname = a->hostname;
             if (!a->cwd.empty())

@@ -4,6 +4,8 @@
 // A second baseline adds, with plain syscalls, the private root every
 // container gets (overlay of /, pivot_root, its own /proc and /dev), so the
 // report separates the agent's own cost from the cost of that root.
+// Confinement's cost: the same create as a --privileged container, and an
+// exec of /bin/true into each kind, interleaved, as ratios confined/privileged.
 //
 //   bench_container_create [iterations]     (root)
 #include "BenchStats.h"
@@ -171,7 +173,7 @@ int main(int argc, char** argv)
     protocol::FrameChannel ch(std::move(*fd));
     std::uint64_t id = 1;
 
-    std::vector<double> create, raw, rooted;
+    std::vector<double> create, raw, rooted, createPrivileged, execConfined, execPrivileged;
     for (int i = 0; i < 3; ++i) { // warm-up
         (void)rawCloneExec();
         (void)rawCloneRootExec(agent.dir, i);
@@ -191,7 +193,27 @@ int main(int argc, char** argv)
             return 1;
         }
         create.push_back(ms);
+        std::string priv = name + "p";
+        start = Clock::now();
+        auto p = call(ch, id++, "container-create",
+                      {{"name", priv}, {"argv", {kCommand, "1000"}}, {"privileged", true}});
+        ms = millisSince(start);
+        if (!p) {
+            std::printf("privileged create failed: %s\n", p.error().describe().c_str());
+            return 1;
+        }
+        createPrivileged.push_back(ms);
+        for (auto [who, samples] : {std::pair{name, &execConfined}, std::pair{priv, &execPrivileged}}) {
+            start = Clock::now();
+            auto e = call(ch, id++, "container-exec", {{"name", who}, {"argv", {"/bin/true"}}});
+            if (!e) {
+                std::printf("exec failed: %s\n", e.error().describe().c_str());
+                return 1;
+            }
+            samples->push_back(millisSince(start));
+        }
         (void)call(ch, id++, "container-rm", {{"name", name}, {"force", true}});
+        (void)call(ch, id++, "container-rm", {{"name", priv}, {"force", true}});
     }
     ::kill(agent.pid, SIGTERM);
     ::waitpid(agent.pid, nullptr, 0);
@@ -206,5 +228,11 @@ int main(int argc, char** argv)
                 c.median / b.median);
     std::printf("  ratio pidvisor/raw with the same root (medians): %.2f   (the agent's own cost)\n",
                 c.median / r.median);
+    Summary cp = summarize(createPrivileged), ec = summarize(execConfined), ep = summarize(execPrivileged);
+    printRow("container-create --privileged", cp);
+    printRow("container-exec /bin/true, confined", ec);
+    printRow("container-exec /bin/true, privileged", ep);
+    std::printf("  ratio confined/privileged (medians): create %.2f, exec %.2f   (target <= 1.10)\n",
+                c.median / cp.median, ec.median / ep.median);
     return 0;
 }

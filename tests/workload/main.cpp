@@ -9,8 +9,12 @@
 //                                                   optionally rewrite DIRTY_MIB_S MiB per second (same bytes)
 //   pidvisor-testload bench-syscalls [SCALE]        time getpid, fork+exit+wait and a signal round trip;
 //                                                   prints JSON (ns per getpid, us per fork, us per round trip)
+//   pidvisor-testload attempt WHAT                  try an escape from a container, print ok or the errno
+//   pidvisor-testload steal-fds STOP OUT [ptrace]   race pidfd_getfd (and ptrace) against new processes
 //   pidvisor-testload time SCRIPT                   run /bin/sh -c SCRIPT, then print the nanoseconds it
 //                                                   took as the last line of stderr (busybox date has no %N)
+#include "Escape.h"
+
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -206,7 +210,12 @@ int main(int argc, char** argv)
         return benchSyscalls(argc > 2 ? std::atol(argv[2]) : 1);
     if (mode == "time" && argc >= 3)
         return timeScript(argv[2]);
+    if (mode == "attempt" && argc >= 3)
+        return pidvisor::testload::attempt(argv[2]);
+    if (mode == "steal-fds" && argc >= 4)
+        return pidvisor::testload::stealFds(argv[2], argv[3], argc > 4 && std::string(argv[4]) == "ptrace");
     std::fprintf(stderr, "usage: pidvisor-testload counter FILE [MS] | pipe-writer [MS] | pipe-reader FILE | "
-                         "memory MIB DIR [DIRTY_MIB_PER_S] | bench-syscalls [SCALE] | time SCRIPT\n");
+                         "memory MIB DIR [DIRTY_MIB_PER_S] | bench-syscalls [SCALE] | time SCRIPT | attempt WHAT | "
+                         "steal-fds STOP OUT [ptrace]\n");
     return 2;
 }

@@ -72,6 +72,7 @@ ContainerInfo exampleContainer()
     c.createdAt = 1764405286000;
     c.spec = exampleSpec();
     c.processes = 2;
+    c.confinement = Confinement{false, {"CAP_CHOWN", "CAP_KILL"}, "default", true, {"/proc/kcore"}, {"/proc/sys", "/sys"}};
     return c;
 }
 

@@ -1,0 +1,71 @@
+"""Escapes from a confined container fail inside a VM; a privileged one keeps its powers."""
+import json
+
+NAME = "confinement"
+DESCRIPTION = "escape attempts from a confined container fail, a privileged one may"
+ORDER = 25
+
+TESTLOAD = "/usr/bin/pidvisor-testload"
+# What the kernel must answer from inside a confined container.
+EXPECTED = {
+    "core-pattern": "EROFS",  # opened for writing and closed: never written
+    "sysrq-trigger": "EROFS",
+    "mknod-block": "EPERM",
+    "mknod-char": "EPERM",
+    "mount-proc": "EPERM",
+    "mount-sysfs": "EPERM",
+    "mount-tmpfs": "EPERM",
+    "umount:/proc": "EPERM",
+    "umount:/proc/kcore": "EPERM",
+    "umount:/sys": "EPERM",
+    "unshare-user": "EPERM",
+    "clone-newuser": "EPERM",
+    "setns-mnt": "EPERM",
+    "finit-module": "EPERM",
+    "clock-settime": "EPERM",
+}
+DEFAULT_CAPS = "00000000a80425fb"
+
+
+def inside(ctx, vm, name, *argv):
+    p = ctx.run("container", "exec", vm, name, "--", *argv)
+    if not p.stdout.strip():
+        raise ctx.Failure(f"exec {' '.join(argv)} in {name} failed: {p.stderr.strip()[-400:]}")
+    return json.loads(p.stdout)
+
+
+def caps(ctx, vm, name):
+    status = inside(ctx, vm, name, "cat", "/proc/self/status")["stdout"]
+    fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+    return fields.get("CapEff", "").strip(), fields.get("Seccomp", "").strip()
+
+
+def run(ctx):
+    vm = ctx.shared_vm()
+    if ctx.vm_exec(vm, "test", "-x", TESTLOAD, check_exit=False)["exit_code"] != 0:
+        raise ctx.Skip(f"the guest image has no {TESTLOAD} (built without tests/workload)")
+    ctx.pv("container", "create", vm, "jail", "--", "/bin/sleep", "1000")
+    before = ctx.vm_exec(vm, "cat", "/proc/sys/kernel/core_pattern")["stdout"]
+    failures = {}
+    for what, answer in EXPECTED.items():
+        got = inside(ctx, vm, "jail", TESTLOAD, "attempt", what)["stdout"].strip()
+        if got != answer:
+            failures[what] = got
+    ctx.check(not failures, f"escapes that did not fail as expected: {failures}")
+    ctx.check(ctx.vm_exec(vm, "cat", "/proc/sys/kernel/core_pattern")["stdout"] == before,
+              "core_pattern changed")
+    cap_eff, seccomp = caps(ctx, vm, "jail")
+    ctx.check(cap_eff == DEFAULT_CAPS and seccomp == "2", f"confined CapEff {cap_eff}, Seccomp {seccomp}")
+    hidden = inside(ctx, vm, "jail", "/bin/sh", "-c", "ls -d /var/lib/pidvisor 2>&1")["stdout"]
+    ctx.check("No such file" in hidden, f"the agent's state directory is visible: {hidden}")
+    info = ctx.pv("container", "info", vm, "jail")
+    ctx.check(info.get("confinement", {}).get("seccomp") == "default", f"info: {info.get('confinement')}")
+
+    ctx.pv("container", "create", vm, "free", "--privileged", "--", "/bin/sleep", "1000")
+    cap_eff, seccomp = caps(ctx, vm, "free")
+    ctx.check(seccomp == "0" and cap_eff != DEFAULT_CAPS, f"privileged CapEff {cap_eff}, Seccomp {seccomp}")
+    got = inside(ctx, vm, "free", TESTLOAD, "attempt", "mount-tmpfs")["stdout"].strip()
+    ctx.check(got == "ok", f"a privileged container cannot mount a tmpfs: {got}")
+    ctx.pv("container", "rm", "--force", vm, "jail")
+    ctx.pv("container", "rm", "--force", vm, "free")
+    return {"escapes_refused": len(EXPECTED)}
