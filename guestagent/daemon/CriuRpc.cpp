@@ -77,7 +77,7 @@ Result<SwrkProcess> startSwrk(const std::string& binary, int theirs)
     }
     if (pid < 0)
         return failErrno("starting criu swrk", errno);
-    return Result<SwrkProcess>(std::in_place, pid);
+    return SwrkProcess(pid);
 }
 
 Status sendRequest(int sock, const CriuRequest& request)
@@ -125,17 +125,20 @@ std::string criuBinary()
     for (const char* p : {"/usr/sbin/criu", "/usr/bin/criu", "/sbin/criu"})
         if (::access(p, X_OK) == 0)
             return p;
-    return "criu";
+    return "/usr/sbin/criu";
 }
 
 Result<CriuAnswer> callCriu(const CriuRequest& request, const CriuNotifyHandler& onNotify,
                             const CriuRpcOptions& options)
 {
+    std::string binary = options.binary.empty() ? criuBinary() : options.binary;
+    if (::access(binary.c_str(), X_OK) != 0)
+        return fail(ErrorCode::Unsupported, "no criu executable at " + binary);
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return failErrno("creating a socket for criu", errno);
     UniqueFd ours(sv[0]), theirs(sv[1]);
-    PV_TRY(SwrkProcess criu, startSwrk(options.binary.empty() ? criuBinary() : options.binary, theirs.get()));
+    PV_TRY(SwrkProcess criu, startSwrk(binary, theirs.get()));
     theirs.reset();
     auto deadline = Clock::now() + options.timeout;
     PV_TRY_STATUS(sendRequest(ours.get(), request));

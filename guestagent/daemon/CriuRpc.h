@@ -39,7 +39,7 @@ struct CriuRpcOptions {
     std::chrono::milliseconds timeout = std::chrono::minutes(30);
 };
 
-// The criu executable, or "criu" for PATH.
+// The installed criu executable (/usr/sbin/criu when none is found).
 [[nodiscard]] std::string criuBinary();
 
 [[nodiscard]] Result<CriuAnswer> callCriu(const CriuRequest& request, const CriuNotifyHandler& onNotify,
