@@ -9,6 +9,8 @@ packages=(
     build-essential cmake ninja-build pkg-config ccache git
     libexpected-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
     libsqlite3-dev sqlite3 libvirt-dev libxml2-dev libssl-dev libseccomp-dev
+    # the agent's CRIU RPC: C code generated from CRIU's .proto files
+    protobuf-c-compiler libprotobuf-c-dev
     # the desktop app
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core
     # VMs

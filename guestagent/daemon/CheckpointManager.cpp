@@ -1,5 +1,7 @@
 #include "CheckpointManager.h"
 
+#include "CommandRunner.h"
+#include "ContainerSpec.h"
 #include "Criu.h"
 
 #include "protocol/CheckpointFiles.h"
@@ -100,27 +102,28 @@ Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestCo
     dump.imagesDir = dir + "/" + sub;
     dump.parentDir = r.parent.empty() ? "" : "../" + r.parent;
     dump.preDump = pre;
-    dump.leave = r.after == "stop" ? "stopped" : "running";
+    dump.leave = r.after == "stop" ? CriuLeave::Stopped : CriuLeave::Running;
     dump.trackMemory = pre || !r.parent.empty();
     dump.workDir = m_logs;
     dump.logFile = (pre ? "pre-dump-" : "dump-") + id + (pre ? "-" + std::to_string(r.round) : "") + ".log";
     if (!pre) {
-        // CRIU runs the action script while the tree is frozen: the
-        // filesystem changes are archived at the very moment of the dump.
-        dump.postDumpScript = m_logs + "/post-dump-" + id + ".sh";
-        std::ofstream script(dump.postDumpScript);
-        script << "#!/bin/sh\n[ \"$CRTOOLS_SCRIPT_ACTION\" = post-dump ] || exit 0\nexec " << gnuTar()
-               << " --xattrs --xattrs-include='*' --numeric-owner -C '" << snap.upperDir << "' -cf '" << dir
-               << "/rootfs.tar' .\n";
-        script.close();
-        ::chmod(dump.postDumpScript.c_str(), 0700);
+        // CRIU waits at post-dump while the tree is frozen: the filesystem
+        // changes are archived at the very moment of the dump.
+        dump.postDump = [&]() -> Status {
+            CommandPlan tar;
+            tar.argv = {gnuTar(), "--xattrs", "--xattrs-include=*", "--numeric-owner", "-C", snap.upperDir, "-cf", dir + "/rootfs.tar", "."};
+            tar.env = withDefaultEnv({});
+            tar.timeout = std::chrono::minutes(30);
+            PV_TRY(CommandResult archived, runCommand(tar));
+            if (archived.exitCode != 0)
+                return fail(ErrorCode::Internal, "archiving the container's files failed: " + archived.err);
+            return {};
+        };
     }
     context.progress(pre ? "pre-dumping memory" : "dumping with CRIU", 0, 0);
     auto started = Clock::now();
     auto stats = runCriuDump(dump);
     std::int64_t dumpMs = protocol::millisSince(started);
-    if (!dump.postDumpScript.empty())
-        fs::remove(dump.postDumpScript, ec);
     if (!stats) {
         if (!continuing)
             fs::remove_all(dir, ec);

@@ -1,12 +1,13 @@
-// Criu: how the agent drives CRIU.
-//
-// Dumps and pre-dumps run the criu command line (its --display-stats gives
-// CRIU's own timings). Restores go through `criu swrk` (CRIU's RPC) with
-// rst_sibling, so that the restored tree becomes a child of the agent,
-// which then reaps it and knows its exit status like any container's.
-// readPstree() reads the process tree CRIU wrote, with the virtual pids
-// that a restore must reproduce.
+// Criu: how the agent drives CRIU. Dumps, pre-dumps and restores all go
+// through `criu swrk` (CRIU's RPC, see CriuRpc), with requests built from
+// CRIU's own rpc.proto (CriuRequest). A restore uses rst_sibling, so that
+// the restored tree becomes a child of the agent, which then reaps it and
+// knows its exit status like any container's. CRIU's timings come from the
+// stats-dump image it writes (CriuImages), not from its printed output.
 #pragma once
+
+#include "CriuImages.h"
+#include "CriuRequest.h"
 
 #include "protocol/Result.h"
 
@@ -14,11 +15,8 @@
 
 #include <sys/types.h>
 
-#include <cstdint>
 #include <functional>
-#include <optional>
 #include <string>
-#include <vector>
 
 namespace pidvisor::agent {
 
@@ -27,9 +25,11 @@ struct CriuDump {
     std::string imagesDir;      // absolute
     std::string parentDir;      // relative to imagesDir, for incremental dumps; "" none
     bool preDump = false;
-    std::string leave = "running"; // running, stopped (frozen for a migration), or kill
+    CriuLeave leave = CriuLeave::Running; // Stopped: frozen for a migration
     bool trackMemory = false;
-    std::string postDumpScript; // executable run while the tree is frozen
+    // Runs while the tree is frozen and dumped (CRIU's post-dump point);
+    // an error there fails the dump. Not called for a pre-dump.
+    std::function<Status()> postDump;
     std::string workDir;        // where the log goes (kept when the dump fails)
     std::string logFile = "dump.log";
 };
@@ -42,20 +42,14 @@ struct CriuRestore {
     std::string logFile = "restore.log";
 };
 
-struct PstreeEntry {
-    std::uint32_t pid = 0, ppid = 0, pgid = 0, sid = 0; // virtual: inside the container
-    std::vector<std::uint32_t> threads;
-};
-
-// CRIU's stats (--display-stats) as JSON: times in microseconds, pages.
+// CRIU's dump statistics as JSON: times in microseconds, pages.
 [[nodiscard]] Result<nlohmann::json> runCriuDump(const CriuDump& request);
 // The restored tree's root pid (global), now a child of this process.
 // `beforeResume` runs while every restored task exists but none runs yet
 // (CRIU's pre-resume point); an error there makes CRIU undo the restore.
 [[nodiscard]] Result<pid_t> runCriuRestore(const CriuRestore& request,
                                            const std::function<Status(pid_t root)>& beforeResume);
-[[nodiscard]] Result<std::vector<PstreeEntry>> readPstree(const std::string& imagesDir);
-[[nodiscard]] nlohmann::json parseCriuStats(const std::string& output);
+[[nodiscard]] nlohmann::json criuStatsToJson(const CriuDumpStats& stats);
 // The last error lines of a CRIU log, for messages.
 [[nodiscard]] std::string criuLogExcerpt(const std::string& logPath);
 // "4.1.1" compared as versions: negative, zero or positive.
