@@ -52,7 +52,8 @@ int openBeneath(int dirfd, const char* rel, int flags, mode_t mode)
 {
     open_how how{};
     how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
-    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    // O_TMPFILE includes O_DIRECTORY: test all of its bits.
+    how.mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0;
     how.resolve = kResolve;
     for (;;) {
         long fd = ::syscall(SYS_openat2, dirfd, rel, &how, sizeof how);

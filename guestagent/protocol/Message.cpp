@@ -135,7 +135,7 @@ Result<DataHeader> parseData(const Frame& frame)
     d.id = *id;
     d.stream = stream->get<std::string>();
     if (auto offset = h.find("offset"); offset != h.end()) {
-        if (!offset->is_number_unsigned())
+        if (!offset->is_number_integer() || (!offset->is_number_unsigned() && offset->get<std::int64_t>() < 0))
             return fail(ErrorCode::ProtocolError, "data frame's offset is not a non-negative integer");
         d.offset = offset->get<std::uint64_t>();
     }

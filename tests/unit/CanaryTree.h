@@ -5,6 +5,7 @@
 // test may plant a hard link to a canary that the attack then replaces).
 #pragma once
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
