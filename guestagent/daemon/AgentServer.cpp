@@ -12,6 +12,7 @@
 #include "protocol/Message.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -187,6 +188,10 @@ int serve(const ServeOptions& options)
 {
     ::umask(022);
     ::signal(SIGPIPE, SIG_IGN);
+    // Frame buffers are megabytes: a fixed threshold keeps them in mmap'd
+    // memory that goes back to the system when freed (glibc would raise
+    // the threshold after the first free and keep them in the heap).
+    ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     sigset_t stopSignals;
     sigemptyset(&stopSignals);
     sigaddset(&stopSignals, SIGTERM);

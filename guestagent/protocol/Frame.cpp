@@ -157,8 +157,13 @@ std::optional<Result<Frame>> FrameReader::next()
         return garbage("frame payload of " + std::to_string(payloadLen) +
                        " bytes exceeds the limit of " + std::to_string(kMaxPayloadSize));
     std::size_t total = kFramePrefixSize + headerLen + payloadLen;
-    if (avail.size() < total)
+    if (avail.size() < total) {
+        // Room for exactly this frame: growing by doubling would hold up
+        // to twice what arrived (pages not yet written cost nothing).
+        if (m_buffer.capacity() < m_pos + total)
+            m_buffer.reserve(m_pos + total);
         return std::nullopt;
+    }
 
     std::string_view headerText = avail.substr(kFramePrefixSize, headerLen);
     if (auto shape = checkJsonShape(headerText); !shape) {
