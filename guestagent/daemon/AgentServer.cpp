@@ -3,13 +3,16 @@
 #include "ContainerManager.h"
 #include "CpuTuning.h"
 #include "Dispatcher.h"
+#include "Limits.h"
 #include "Log.h"
+#include "ServerBudget.h"
 #include "Session.h"
 
 #include "protocol/FrameChannel.h"
 #include "protocol/Message.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -74,7 +77,16 @@ Status checkPeer(int fd)
     return {};
 }
 
-void acceptLoop(int listenFd, const Dispatcher& dispatcher)
+void refuse(int fd, const Error& error)
+{
+    auto bytes = protocol::encodeFrame(protocol::makeErrorResponse(protocol::kConnectionId, error));
+    // Never block on a client that does not read: one small frame fits an
+    // empty socket buffer, and if it does not the client loses it.
+    if (bytes)
+        (void)::send(fd, bytes->data(), bytes->size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+void acceptLoop(int listenFd, const Dispatcher& dispatcher, ServerBudget& budget)
 {
     for (;;) {
         UniqueFd client(::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC));
@@ -87,12 +99,18 @@ void acceptLoop(int listenFd, const Dispatcher& dispatcher)
             return;
         }
         if (auto peer = checkPeer(client.get()); !peer) {
-            if (auto bytes = protocol::encodeFrame(protocol::makeErrorResponse(protocol::kConnectionId, peer.error())))
-                (void)protocol::writeAll(client.get(), *bytes);
+            refuse(client.get(), peer.error());
             continue;
         }
-        std::thread([fd = client.release(), &dispatcher] {
-            Session session(UniqueFd(fd), dispatcher, Session::Kind::Socket);
+        auto slot = budget.admit(client.get());
+        if (!slot) {
+            refuse(client.get(), Error{ErrorCode::ResourceExhausted,
+                                       "the agent serves " + std::to_string(kMaxConnections) +
+                                           " clients, all busy; try again"});
+            continue;
+        }
+        std::thread([fd = client.release(), &dispatcher, &budget, slot = std::move(slot)]() mutable {
+            Session session(UniqueFd(fd), dispatcher, Session::Kind::Socket, budget, std::move(slot));
             session.run();
         }).detach();
     }
@@ -127,7 +145,7 @@ Result<Port> openPort(const std::string& path)
 
 // The host side may come and go (and a virtio port may not exist yet at
 // boot): keep reopening and serving.
-void portLoop(const std::string& path, const Dispatcher& dispatcher)
+void portLoop(const std::string& path, const Dispatcher& dispatcher, ServerBudget& budget)
 {
     std::string lastError;
     for (;;) {
@@ -141,7 +159,7 @@ void portLoop(const std::string& path, const Dispatcher& dispatcher)
         }
         lastError.clear();
         logInfo("serving the host on " + path);
-        Session session(std::move(port->fd), dispatcher, port->kind);
+        Session session(std::move(port->fd), dispatcher, port->kind, budget, nullptr);
         session.run();
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -170,6 +188,10 @@ int serve(const ServeOptions& options)
 {
     ::umask(022);
     ::signal(SIGPIPE, SIG_IGN);
+    // Frame buffers are megabytes: a fixed threshold keeps them in mmap'd
+    // memory that goes back to the system when freed (glibc would raise
+    // the threshold after the first free and keep them in the heap).
+    ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     sigset_t stopSignals;
     sigemptyset(&stopSignals);
     sigaddset(&stopSignals, SIGTERM);
@@ -210,6 +232,7 @@ int serve(const ServeOptions& options)
     info.procContainer = procContainerAvailable();
     info.criuVersion = detectCriuVersion();
     info.cgroups = cgroups.describe();
+    info.limits = agentLimits();
     probeCheckpointSupport(info);
     CheckpointManager checkpoints(containers, stateDir,
                                   AgentVersions{options.version, info.kernelRelease, info.criuVersion.value_or("")});
@@ -220,9 +243,11 @@ int serve(const ServeOptions& options)
         logError(listener.error().message);
         return 1;
     }
-    std::thread(acceptLoop, listener->get(), std::cref(dispatcher)).detach();
+    // Lives until _exit, like the threads that use it.
+    static ServerBudget budget;
+    std::thread(acceptLoop, listener->get(), std::cref(dispatcher), std::ref(budget)).detach();
     if (!options.portPath.empty())
-        std::thread(portLoop, options.portPath, std::cref(dispatcher)).detach();
+        std::thread(portLoop, options.portPath, std::cref(dispatcher), std::ref(budget)).detach();
     logInfo("READY socket=" + options.socketPath + " state=" + stateDir + " pid-space=" + info.pidSpace +
             " cgroups=" + cgroups.mode() + " containers=" + std::to_string(containers.list().size()) +
             " hypervisor=" + (*hypervisorVendor() ? hypervisorVendor() : "none"));

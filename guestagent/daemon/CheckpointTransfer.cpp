@@ -2,12 +2,17 @@
 // and receiving them from it, and ending a checkpointed container.
 #include "CheckpointManager.h"
 
+#include "protocol/BeneathDir.h"
 #include "protocol/CheckpointFiles.h"
+#include "protocol/CheckpointReceiver.h"
 #include "protocol/Names.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 namespace pidvisor::agent {
 
@@ -38,12 +43,13 @@ Status CheckpointManager::remove(const std::string& id)
     std::string partial = directory(id) + ".partial";
     if (!fs::exists(directory(id)) && !fs::exists(partial))
         return fail(ErrorCode::NotFound, "no checkpoint '" + id + "' in this VM");
-    std::error_code ec;
     m_memo.forget(id);
-    fs::remove_all(partial, ec);
-    fs::remove_all(directory(id), ec);
-    if (ec)
-        return fail(ErrorCode::Internal, "removing checkpoint '" + id + "': " + ec.message());
+    // Without following anything the checkpoint holds (CRIU's images/parent
+    // is a symlink, and a received checkpoint holds whatever was sent).
+    PV_TRY(auto root, protocol::BeneathDir::open(m_root));
+    for (const auto& d : {id + ".partial", id})
+        if (auto removed = root.removeTree(d); !removed)
+            return fail(removed.error().withContext("removing checkpoint '" + id + "'"));
     return {};
 }
 
@@ -60,18 +66,21 @@ Result<json> CheckpointManager::read(const std::string& id, const std::vector<st
     } else {
         // Pre-dump rounds stream before the checkpoint is complete: the
         // requester names the files (it has their hashes from the dump).
+        PV_TRY(auto root, protocol::BeneathDir::open(dir));
         for (const auto& p : paths) {
             PV_TRY_STATUS(protocol::validateCheckpointPath(p));
             protocol::CheckpointFile f;
             f.path = p;
-            std::error_code ec;
-            auto status = fs::symlink_status(dir + "/" + p, ec);
-            if (ec || !fs::exists(status))
+            auto st = root.lstat(p);
+            if (!st)
                 return fail(ErrorCode::NotFound, "checkpoint '" + id + "' has no file " + p);
-            if (fs::is_symlink(status))
-                f.symlink = fs::read_symlink(dir + "/" + p).string();
-            else
-                f.size = fs::file_size(dir + "/" + p);
+            if (S_ISLNK(st->st_mode)) {
+                PV_TRY(f.symlink, root.readLink(p));
+            } else if (S_ISREG(st->st_mode)) {
+                f.size = static_cast<std::uint64_t>(st->st_size);
+            } else {
+                return fail(ErrorCode::InvalidArgument, "checkpoint '" + id + "' file " + p + " is not a regular file");
+            }
             files.push_back(f);
         }
     }
@@ -93,40 +102,39 @@ Result<json> CheckpointManager::write(const std::string& id, const json& manifes
     std::error_code ec;
     if (!fs::exists(partial))
         m_memo.forget(id); // a new upload: nothing of an earlier one counts
-    fs::create_directories(partial, ec);
     std::vector<protocol::CheckpointFile> incoming;
     for (const auto& f : all)
         if (only.empty() || std::find(only.begin(), only.end(), f.path) != only.end())
             incoming.push_back(f);
-    // A file already received in an earlier part was checked then.
-    auto drop = [&](const std::vector<protocol::CheckpointFile>& files) {
-        for (const auto& f : files)
-            fs::remove(partial + "/" + f.path, ec);
-    };
-    drop(incoming);
-    protocol::CheckpointReceiver receiver(partial, incoming);
-    while (!receiver.complete()) {
+    // Each file is moved into place only once it matched; a failed part
+    // leaves the files of earlier parts as they were.
+    PV_TRY(auto receiver, protocol::CheckpointReceiver::open(partial, incoming));
+    while (!receiver->complete()) {
         auto frame = context.receiveData(std::chrono::seconds(60));
-        Status accepted = frame ? receiver.accept(*frame) : Status(fail(frame.error()));
-        if (!accepted) {
-            drop(incoming);
+        Status accepted = frame ? receiver->accept(*frame) : Status(fail(frame.error()));
+        if (!accepted)
             return fail(accepted.error().withContext("receiving checkpoint '" + id + "'"));
-        }
-        context.progress("receiving the checkpoint", receiver.bytes(), receiver.totalBytes());
+        context.progress("receiving the checkpoint", receiver->bytes(), receiver->totalBytes());
     }
     // Each file was checked as it arrived: remember it as it is now.
     m_memo.remember(id, partial, incoming, true);
-    json result{{"id", id}, {"files", incoming.size()}, {"bytes", receiver.bytes()}, {"complete", false}};
+    json result{{"id", id}, {"files", incoming.size()}, {"bytes", receiver->bytes()}, {"complete", false}};
     if (!final)
         return result;
+    PV_TRY(auto root, protocol::BeneathDir::open(partial));
     for (const auto& f : all) {
-        auto status = fs::symlink_status(partial + "/" + f.path, ec);
-        bool present = f.symlink.empty() ? fs::is_regular_file(status) && fs::file_size(partial + "/" + f.path, ec) == f.size
-                                         : fs::is_symlink(status);
+        auto st = root.lstat(f.path);
+        bool present = st && (f.symlink.empty() ? S_ISREG(st->st_mode) && static_cast<std::uint64_t>(st->st_size) == f.size
+                                                : S_ISLNK(st->st_mode));
         if (!present)
             return fail(ErrorCode::InvalidArgument, "checkpoint '" + id + "' is incomplete: " + f.path + " never arrived");
     }
-    std::ofstream(partial + "/manifest.json") << manifest.dump(2) << "\n";
+    {
+        PV_TRY(UniqueFd out, root.openFile("manifest.json", O_WRONLY | O_CREAT | O_TRUNC, 0644));
+        std::string text = manifest.dump(2) + "\n";
+        if (::write(out.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) || ::fsync(out.get()) < 0)
+            return failErrno("storing checkpoint '" + id + "'", errno);
+    }
     fs::rename(partial, directory(id), ec);
     if (ec)
         return fail(ErrorCode::Internal, "storing checkpoint '" + id + "': " + ec.message());

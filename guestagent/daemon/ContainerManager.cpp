@@ -3,8 +3,11 @@
 #include "ChildStatus.h"
 #include "Spawner.h"
 #include "Syscalls.h"
+#include "protocol/BeneathDir.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <fstream>
@@ -280,15 +283,36 @@ Result<CommandResult> ContainerManager::exec(const std::string& name, const Exec
 Result<std::string> ContainerManager::logs(const std::string& name, std::size_t tailBytes) const
 {
     PV_TRY(auto c, find(name));
-    auto path = m_store.consoleLog(name);
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in)
+    // The log lies in the container's upper directory, which the container
+    // writes: it may have put a symlink (to an agent file) or a FIFO there.
+    // Nothing on the path is followed and only a regular file is read.
+    PV_TRY(auto upper, protocol::BeneathDir::open(m_store.upperDir(name).string()));
+    std::string rel = std::filesystem::path(kConsoleLog).relative_path().string();
+    auto fd = upper.openFile(rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (!fd && fd.error().code == ErrorCode::NotFound)
         return std::string{};
-    auto size = static_cast<std::size_t>(in.tellg());
+    if (!fd)
+        return fail(fd.error().withContext("reading the log of container '" + name + "'"));
+    struct stat st {};
+    if (::fstat(fd->get(), &st) < 0)
+        return failErrno("reading the log of container '" + name + "'", errno);
+    if (!S_ISREG(st.st_mode))
+        return fail(ErrorCode::FailedPrecondition, "the log of container '" + name + "' is not a regular file");
+    auto size = static_cast<std::size_t>(st.st_size);
     std::size_t take = std::min(size, tailBytes);
-    in.seekg(static_cast<std::streamoff>(size - take));
     std::string data(take, '\0');
-    in.read(data.data(), static_cast<std::streamsize>(take));
+    std::size_t got = 0;
+    while (got < take) {
+        ssize_t n = ::pread(fd->get(), data.data() + got, take - got, static_cast<off_t>(size - take + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return failErrno("reading the log of container '" + name + "'", errno);
+        if (n == 0)
+            break;
+        got += static_cast<std::size_t>(n);
+    }
+    data.resize(got);
     return data;
 }
 

@@ -17,11 +17,13 @@ namespace pidvisor::agent {
 using protocol::Frame;
 
 namespace {
-// A frame that stops arriving half-way is dropped after this long, so a
-// host that reconnected mid-frame is understood again.
-constexpr auto kStalledFrame = std::chrono::seconds(3);
 // Data frames queued for a request that does not read them fast enough.
 constexpr std::size_t kMaxQueuedFrames = 8;
+
+std::size_t frameBytes(const Frame& f)
+{
+    return f.payload.size() + 4096; // the header, roughly, as parsed
+}
 
 class SessionContext final : public RequestContext {
 public:
@@ -61,6 +63,11 @@ public:
                                                 std::to_string(timeout.count() / 1000) + " s");
         Frame f = std::move(m_inbox->frames.front());
         m_inbox->frames.pop_front();
+        std::size_t n = frameBytes(f);
+        m_inbox->bytes -= n;
+        m_shared->queuedBytes -= n;
+        if (m_shared->countsBytes)
+            m_shared->budget->releaseBytes(n);
         m_inbox->arrived.notify_all();
         return f;
     }
@@ -72,10 +79,85 @@ private:
 };
 } // namespace
 
-Session::Session(UniqueFd fd, const Dispatcher& dispatcher, Kind kind)
+Session::Session(UniqueFd fd, const Dispatcher& dispatcher, Kind kind, ServerBudget& budget,
+                 std::shared_ptr<ServerBudget::Connection> conn)
     : m_shared(std::make_shared<Shared>()), m_dispatcher(dispatcher), m_kind(kind)
 {
     m_shared->fd = std::move(fd);
+    m_shared->budget = &budget;
+    m_shared->countsBytes = conn != nullptr;
+    m_shared->conn = conn ? std::move(conn) : budget.unlisted();
+}
+
+Session::~Session()
+{
+    if (m_shared->countsBytes)
+        m_shared->budget->releaseBytes(m_charged);
+    // Frames still queued for requests that never read them.
+    std::lock_guard lock(m_shared->inboxMutex);
+    for (auto& [id, inbox] : m_shared->inboxes) {
+        std::lock_guard inboxLock(inbox->mutex);
+        if (m_shared->countsBytes)
+            m_shared->budget->releaseBytes(inbox->bytes);
+        m_shared->queuedBytes -= inbox->bytes;
+        inbox->bytes = 0;
+        std::deque<Frame>().swap(inbox->frames);
+    }
+}
+
+void Session::dropFrame(const std::string& why)
+{
+    logInfo("dropping a frame: " + why);
+    m_reader.reset();
+    settleCharge();
+    m_frameStarted.reset();
+    m_shared->conn->midFrame = false;
+    send(*m_shared, protocol::makeErrorResponse(protocol::kConnectionId, Error{ErrorCode::ProtocolError, why}));
+}
+
+bool Session::chargeRead(std::size_t n)
+{
+    std::size_t held = m_reader.buffered() + n;
+    if (held + m_shared->queuedBytes > kMaxBufferedPerConnection) {
+        dropFrame("more than " + std::to_string(kMaxBufferedPerConnection) +
+                  " bytes of frames buffered on this connection");
+        return false;
+    }
+    std::size_t want = held > kUncountedPerConnection ? held - kUncountedPerConnection : 0;
+    if (!m_shared->countsBytes || want <= m_charged)
+        return true;
+    if (!m_shared->budget->reserveBytes(want - m_charged)) {
+        m_reader.reset();
+        settleCharge();
+        m_frameStarted.reset();
+        m_shared->conn->midFrame = false;
+        send(*m_shared, protocol::makeErrorResponse(
+                            protocol::kConnectionId,
+                            Error{ErrorCode::ResourceExhausted, "the agent holds " + std::to_string(kMaxBufferedTotal) +
+                                                                    " bytes of partly received frames; try again"}));
+        return false;
+    }
+    m_charged = want;
+    return true;
+}
+
+void Session::settleCharge()
+{
+    std::size_t held = m_reader.buffered();
+    std::size_t now = held > kUncountedPerConnection ? held - kUncountedPerConnection : 0;
+    if (m_shared->countsBytes && now < m_charged)
+        m_shared->budget->releaseBytes(m_charged - now);
+    m_charged = std::min(m_charged, now);
+}
+
+void Session::noteFrameStart()
+{
+    bool mid = m_reader.midFrame();
+    m_shared->conn->midFrame = mid;
+    if (!mid)
+        m_frameStarted.reset();
+    else if (!m_frameStarted)
+        m_frameStarted = std::chrono::steady_clock::now();
 }
 
 void Session::send(Shared& shared, const Frame& frame)
@@ -93,10 +175,22 @@ void Session::send(Shared& shared, const Frame& frame)
 
 bool Session::waitReadable()
 {
-    auto lastData = std::chrono::steady_clock::now();
     for (;;) {
+        // A frame gets kFrameDeadline from its first byte, however slowly
+        // the rest trickles in (a per-read timer would restart each byte).
+        int timeout = 500;
+        if (m_frameStarted) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*m_frameStarted + kFrameDeadline -
+                                                                              std::chrono::steady_clock::now());
+            if (left.count() <= 0) {
+                dropFrame("frame not complete within " + std::to_string(kFrameDeadline.count() / 1000) +
+                          " s of its first byte");
+                continue;
+            }
+            timeout = static_cast<int>(std::min<std::int64_t>(timeout, left.count() + 1));
+        }
         pollfd p{m_shared->fd.get(), POLLIN, 0};
-        int r = ::poll(&p, 1, 500);
+        int r = ::poll(&p, 1, timeout);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
@@ -108,13 +202,10 @@ bool Session::waitReadable()
                 return true; // read() reports the EOF
             // The host is not connected: forget any half frame and wait.
             m_reader.reset();
+            settleCharge();
+            m_frameStarted.reset();
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
             continue;
-        }
-        if (m_reader.midFrame() && std::chrono::steady_clock::now() - lastData > kStalledFrame) {
-            logInfo("dropping a frame that stalled half-way");
-            m_reader.reset();
-            lastData = std::chrono::steady_clock::now();
         }
     }
 }
@@ -133,6 +224,8 @@ void Session::run()
                 if (n < 0 && errno != EIO)
                     return;
                 m_reader.reset();
+                settleCharge();
+                m_frameStarted.reset();
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
                 continue;
             }
@@ -145,13 +238,29 @@ void Session::run()
             ::shutdown(m_shared->fd.get(), SHUT_WR);
             return;
         }
+        if (!chargeRead(static_cast<std::size_t>(n))) {
+            if (m_kind == Kind::Socket) {
+                ::shutdown(m_shared->fd.get(), SHUT_RDWR);
+                return;
+            }
+            continue;
+        }
+        m_shared->conn->touch();
+        if (!m_frameStarted)
+            m_frameStarted = std::chrono::steady_clock::now();
         m_reader.feed(std::string_view(buf, static_cast<std::size_t>(n)));
         while (auto event = m_reader.next()) {
             if (!*event)
                 send(*m_shared, protocol::makeErrorResponse(protocol::kConnectionId, event->error()));
             else
                 onFrame(std::move(**event));
+            // The next frame's deadline starts with its own first byte.
+            m_frameStarted.reset();
+            if (m_reader.midFrame())
+                m_frameStarted = std::chrono::steady_clock::now();
         }
+        settleCharge();
+        noteFrameStart();
     }
 }
 
@@ -172,9 +281,21 @@ void Session::onData(Frame frame)
                                                                 ", which is not in flight"}));
         return;
     }
+    std::size_t n = frameBytes(frame);
     std::unique_lock lock(inbox->mutex);
     // Back-pressure: the reader waits while the handler catches up.
-    inbox->arrived.wait_for(lock, std::chrono::seconds(30), [&] { return inbox->frames.size() < kMaxQueuedFrames; });
+    bool room = inbox->arrived.wait_for(lock, std::chrono::seconds(30), [&] {
+        return inbox->frames.empty() ||
+               (inbox->frames.size() < kMaxQueuedFrames && m_shared->queuedBytes + n <= kMaxBufferedPerConnection / 2);
+    });
+    if (!room || (m_shared->countsBytes && !m_shared->budget->reserveBytes(n))) {
+        lock.unlock();
+        send(*m_shared, protocol::makeErrorResponse(
+                            id, Error{ErrorCode::ResourceExhausted, "data frame refused: the agent's receive buffers are full"}));
+        return;
+    }
+    inbox->bytes += n;
+    m_shared->queuedBytes += n;
     inbox->frames.push_back(std::move(frame));
     inbox->arrived.notify_all();
 }
@@ -191,12 +312,9 @@ void Session::onFrame(Frame frame)
         send(*m_shared, protocol::makeErrorResponse(id, request.error()));
         return;
     }
-    if (m_shared->inFlight.fetch_add(1) >= kMaxInFlight) {
-        m_shared->inFlight.fetch_sub(1);
-        send(*m_shared, protocol::makeErrorResponse(
-                            request->id, Error{ErrorCode::ResourceExhausted,
-                                               "more than " + std::to_string(kMaxInFlight) +
-                                                   " requests in flight on this connection"}));
+    std::string why;
+    if (!m_shared->budget->startRequest(*m_shared->conn, &why)) {
+        send(*m_shared, protocol::makeErrorResponse(request->id, Error{ErrorCode::ResourceExhausted, why}));
         return;
     }
     auto inbox = std::make_shared<Inbox>();
@@ -212,11 +330,20 @@ void Session::onFrame(Frame frame)
             std::lock_guard lock(shared->inboxMutex);
             shared->inboxes.erase(req.id);
         }
+        {
+            // Data frames the handler did not read.
+            std::lock_guard lock(inbox->mutex);
+            if (shared->countsBytes)
+                shared->budget->releaseBytes(inbox->bytes);
+            shared->queuedBytes -= inbox->bytes;
+            inbox->bytes = 0;
+            std::deque<Frame>().swap(inbox->frames);
+        }
         if (reply)
             send(*shared, protocol::makeResponse(req.id, std::move(reply->result), std::move(reply->payload)));
         else
             send(*shared, protocol::makeErrorResponse(req.id, reply.error()));
-        shared->inFlight.fetch_sub(1);
+        shared->budget->endRequest(*shared->conn);
     }).detach();
 }
 

@@ -20,6 +20,7 @@ protocol::HelloResult SystemInfo::hello() const
     h.agentVersion = agentVersion;
     h.kernelRelease = kernelRelease;
     h.hostname = hostname;
+    h.limits = limits;
     auto& caps = h.capabilities;
     caps.procContainer = procContainer;
     caps.pidSpace = pidSpace;

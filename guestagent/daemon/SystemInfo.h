@@ -26,6 +26,7 @@ struct SystemInfo {
     bool procContainer = false;
     std::optional<std::string> criuVersion;
     nlohmann::json cgroups;
+    std::optional<protocol::AgentLimits> limits; // Limits.h, as `hello` reports them
 
     // Whether CRIU works on this kernel (`criu check`), found out in the
     // background at start so the agent is ready at once.

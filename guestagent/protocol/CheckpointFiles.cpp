@@ -1,5 +1,7 @@
 #include "CheckpointFiles.h"
 
+#include "BeneathDir.h"
+#include "CheckpointReceiver.h"
 #include "Sha256.h"
 #include "UniqueFd.h"
 
@@ -45,6 +47,7 @@ Result<std::vector<CheckpointFile>> filesFromManifest(const json& manifest)
     } catch (const json::exception&) {
         return fail(ErrorCode::InvalidArgument, "checkpoint manifest has a malformed file entry");
     }
+    PV_TRY_STATUS(validateCheckpointFiles(out));
     return out;
 }
 
@@ -147,24 +150,58 @@ Result<std::vector<CheckpointFile>> scanCheckpoint(const std::string& dir, const
     return out;
 }
 
+namespace {
+
+// A regular file beneath `dir`, opened without following any symlink.
+Result<UniqueFd> openRegular(const BeneathDir& dir, const std::string& path, struct stat* st)
+{
+    PV_TRY(UniqueFd fd, dir.openFile(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
+    if (::fstat(fd.get(), st) < 0)
+        return failErrno("examining checkpoint file " + path, errno);
+    if (!S_ISREG(st->st_mode))
+        return fail(ErrorCode::InvalidArgument, "checkpoint file " + path + " is not a regular file");
+    return fd;
+}
+
+Result<std::string> hashFd(int fd, const std::string& path)
+{
+    Sha256 h;
+    std::string buf(1 << 16, '\0');
+    for (;;) {
+        ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return failErrno("reading checkpoint file " + path, errno);
+        if (n == 0)
+            return h.hex();
+        h.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+    }
+}
+
+} // namespace
+
 Status verifyCheckpoint(const std::string& dir, const std::vector<CheckpointFile>& files, const FileProgress& progress)
 {
+    PV_TRY(BeneathDir root, BeneathDir::open(dir));
     std::uint64_t done = 0, total = totalSize(files);
     for (const auto& f : files) {
-        std::string path = dir + "/" + f.path;
         if (!f.symlink.empty()) {
-            std::error_code ec;
-            if (fs::read_symlink(path, ec).string() != f.symlink)
+            auto target = root.readLink(f.path);
+            if (!target || *target != f.symlink)
                 return fail(ErrorCode::InvalidArgument, "file " + f.path + " is corrupt: symlink target differs");
             continue;
         }
         struct stat st {};
-        if (::lstat(path.c_str(), &st) < 0)
+        auto fd = openRegular(root, f.path, &st);
+        if (!fd && fd.error().code == ErrorCode::NotFound)
             return fail(ErrorCode::NotFound, "file " + f.path + " of the checkpoint is missing");
+        if (!fd)
+            return fail(ErrorCode::InvalidArgument, "file " + f.path + " is corrupt: " + fd.error().message);
         if (static_cast<std::uint64_t>(st.st_size) != f.size)
             return fail(ErrorCode::InvalidArgument, "file " + f.path + " is corrupt: " + std::to_string(st.st_size) +
                                                         " bytes instead of " + std::to_string(f.size));
-        PV_TRY(std::string sha, Sha256::ofFile(path));
+        PV_TRY(std::string sha, hashFd(fd->get(), f.path));
         if (sha != f.sha256)
             return fail(ErrorCode::InvalidArgument, "file " + f.path + " is corrupt: sha256 mismatch");
         done += f.size;
@@ -177,6 +214,7 @@ Status verifyCheckpoint(const std::string& dir, const std::vector<CheckpointFile
 Status sendCheckpointFiles(const std::string& dir, const std::vector<CheckpointFile>& files, const DataSink& send,
                            const FileProgress& progress)
 {
+    PV_TRY(BeneathDir root, BeneathDir::open(dir));
     std::uint64_t done = 0, total = totalSize(files);
     std::string buf(kChunk, '\0');
     for (const auto& f : files) {
@@ -184,9 +222,11 @@ Status sendCheckpointFiles(const std::string& dir, const std::vector<CheckpointF
             PV_TRY_STATUS(send({{"stream", f.path}, {"offset", 0}, {"eof", true}, {"symlink", f.symlink}}, {}));
             continue;
         }
-        UniqueFd fd(::open((dir + "/" + f.path).c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd)
-            return failErrno("reading checkpoint file " + f.path, errno);
+        struct stat st {};
+        auto opened = openRegular(root, f.path, &st);
+        if (!opened)
+            return fail(opened.error().withContext("reading checkpoint file " + f.path));
+        UniqueFd fd = std::move(*opened);
         std::uint64_t offset = 0;
         do {
             ssize_t n = ::read(fd.get(), buf.data(), buf.size());
@@ -205,74 +245,6 @@ Status sendCheckpointFiles(const std::string& dir, const std::vector<CheckpointF
                 break;
         } while (true);
     }
-    return {};
-}
-
-struct CheckpointReceiver::Open {
-    UniqueFd fd;
-    Sha256 hash;
-    std::uint64_t written = 0;
-};
-
-CheckpointReceiver::CheckpointReceiver(std::string dir, const std::vector<CheckpointFile>& expected)
-    : m_dir(std::move(dir)), m_total(totalSize(expected))
-{
-    for (const auto& f : expected)
-        m_expected[f.path] = f;
-}
-
-CheckpointReceiver::~CheckpointReceiver() = default;
-
-Status CheckpointReceiver::accept(const Frame& data)
-{
-    std::string path = data.header.value("stream", "");
-    auto it = m_expected.find(path);
-    if (it == m_expected.end())
-        return fail(ErrorCode::InvalidArgument, "file " + path.substr(0, 100) + " is not in the checkpoint's manifest");
-    if (m_done.count(path))
-        return fail(ErrorCode::InvalidArgument, "file " + path + " arrived twice");
-    const CheckpointFile& want = it->second;
-    fs::path target = fs::path(m_dir) / path;
-    std::error_code ec;
-    fs::create_directories(target.parent_path(), ec);
-    if (!want.symlink.empty()) {
-        if (data.header.value("symlink", "") != want.symlink)
-            return fail(ErrorCode::InvalidArgument, "file " + path + " is corrupt: symlink target differs");
-        fs::create_symlink(want.symlink, target, ec);
-        if (ec)
-            return fail(ErrorCode::Internal, "creating " + target.string() + ": " + ec.message());
-        m_done[path] = true;
-        return {};
-    }
-    auto& open = m_open[path];
-    if (!open) {
-        open = std::make_unique<Open>();
-        open->fd.reset(::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-        if (!open->fd)
-            return failErrno("writing " + target.string(), errno);
-    }
-    if (data.header.value("offset", std::uint64_t{0}) != open->written)
-        return fail(ErrorCode::ProtocolError, "file " + path + " arrived out of order");
-    std::string_view rest = data.payload;
-    while (!rest.empty()) {
-        ssize_t n = ::write(open->fd.get(), rest.data(), rest.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return failErrno("writing " + target.string(), errno);
-        rest.remove_prefix(static_cast<std::size_t>(n));
-    }
-    open->hash.update(data.payload);
-    open->written += data.payload.size();
-    m_bytes += data.payload.size();
-    if (!data.header.value("eof", false))
-        return {};
-    bool sizeOk = open->written == want.size;
-    std::string sha = open->hash.hex();
-    m_open.erase(path);
-    if (!sizeOk || sha != want.sha256)
-        return fail(ErrorCode::InvalidArgument, "file " + path + " is corrupt: sha256 mismatch on arrival");
-    m_done[path] = true;
     return {};
 }
 

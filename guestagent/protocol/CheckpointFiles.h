@@ -6,15 +6,15 @@
 // (rootfs.tar) and manifest.json, whose "files" lists every other file with
 // its size and sha256 (or a symlink's target). Files travel as data frames
 // of up to kChunk bytes: {"stream": PATH, "offset": N, "eof": bool,
-// "symlink": TARGET?}. Both sides check each file's sha256 when its last
-// frame arrives and name the file that does not match.
+// "symlink": TARGET?}; CheckpointReceiver writes them on the other side.
+// Files are read through BeneathDir: a symlink in a checkpoint is data,
+// never followed.
 #pragma once
 
 #include "Frame.h"
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,27 +62,5 @@ using KnownHash = std::function<std::optional<std::string>(const std::string& pa
 using DataSink = std::function<Status(nlohmann::json header, std::string_view payload)>;
 [[nodiscard]] Status sendCheckpointFiles(const std::string& dir, const std::vector<CheckpointFile>& files,
                                          const DataSink& send, const FileProgress& progress = {});
-
-// Writes incoming data frames into `dir`, checking each file on its last frame.
-class CheckpointReceiver {
-public:
-    CheckpointReceiver(std::string dir, const std::vector<CheckpointFile>& expected);
-    ~CheckpointReceiver();
-    CheckpointReceiver(const CheckpointReceiver&) = delete;
-    CheckpointReceiver& operator=(const CheckpointReceiver&) = delete;
-
-    [[nodiscard]] Status accept(const Frame& data);
-    [[nodiscard]] bool complete() const { return m_done.size() == m_expected.size(); }
-    [[nodiscard]] std::uint64_t bytes() const { return m_bytes; }
-    [[nodiscard]] std::uint64_t totalBytes() const { return m_total; }
-
-private:
-    struct Open;
-    std::string m_dir;
-    std::map<std::string, CheckpointFile> m_expected;
-    std::map<std::string, std::unique_ptr<Open>> m_open;
-    std::map<std::string, bool> m_done;
-    std::uint64_t m_bytes = 0, m_total = 0;
-};
 
 } // namespace pidvisor::protocol

@@ -45,6 +45,49 @@ Result<std::string> encodeFrame(const Frame& frame)
     return out;
 }
 
+Status checkJsonShape(std::string_view text)
+{
+    std::size_t depth = 0, elements = 0;
+    bool inString = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (inString) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            inString = true;
+            break;
+        case '[':
+        case '{':
+            if (++depth > kMaxJsonDepth)
+                return fail(ErrorCode::ProtocolError, "frame header nests deeper than " +
+                                                          std::to_string(kMaxJsonDepth) + " levels");
+            ++elements;
+            break;
+        case ']':
+        case '}':
+            if (depth > 0)
+                --depth;
+            break;
+        case ',':
+        case ':':
+            ++elements;
+            break;
+        default:
+            break;
+        }
+        if (elements > kMaxJsonElements)
+            return fail(ErrorCode::ProtocolError, "frame header has more than " + std::to_string(kMaxJsonElements) +
+                                                      " values");
+    }
+    return {};
+}
+
 void FrameReader::feed(std::string_view bytes)
 {
     compact();
@@ -53,7 +96,7 @@ void FrameReader::feed(std::string_view bytes)
 
 void FrameReader::reset()
 {
-    m_buffer.clear();
+    std::string().swap(m_buffer);
     m_pos = 0;
     m_resyncing = false;
 }
@@ -64,6 +107,10 @@ void FrameReader::compact()
         m_buffer.erase(0, m_pos);
         m_pos = 0;
     }
+    // A big frame passed and nothing follows: do not keep its megabytes
+    // (while frames stream, the buffer is rarely empty and is reused).
+    if (m_buffer.empty() && m_buffer.capacity() > (256U << 10))
+        std::string().swap(m_buffer);
 }
 
 std::optional<Result<Frame>> FrameReader::garbage(std::string message)
@@ -110,10 +157,20 @@ std::optional<Result<Frame>> FrameReader::next()
         return garbage("frame payload of " + std::to_string(payloadLen) +
                        " bytes exceeds the limit of " + std::to_string(kMaxPayloadSize));
     std::size_t total = kFramePrefixSize + headerLen + payloadLen;
-    if (avail.size() < total)
+    if (avail.size() < total) {
+        // Room for exactly this frame: growing by doubling would hold up
+        // to twice what arrived (pages not yet written cost nothing).
+        if (m_buffer.capacity() < m_pos + total)
+            m_buffer.reserve(m_pos + total);
         return std::nullopt;
+    }
 
     std::string_view headerText = avail.substr(kFramePrefixSize, headerLen);
+    if (auto shape = checkJsonShape(headerText); !shape) {
+        m_pos += total;
+        compact();
+        return Result<Frame>(fail(shape.error()));
+    }
     Frame frame;
     frame.header = nlohmann::json::parse(headerText, nullptr, false);
     frame.payload.assign(avail.substr(kFramePrefixSize + headerLen, payloadLen));

@@ -25,6 +25,11 @@ inline constexpr std::string_view kFrameMagic = "PVF1";
 inline constexpr std::size_t kFramePrefixSize = 12;
 inline constexpr std::uint32_t kMaxHeaderSize = 1U << 20;  // 1 MiB of JSON
 inline constexpr std::uint32_t kMaxPayloadSize = 4U << 20; // 4 MiB of bytes
+// A header is refused before it is parsed when it nests deeper or holds
+// more values than this: a parsed JSON value costs ~20x its text, and
+// printing a deeply nested one recurses once per level.
+inline constexpr std::size_t kMaxJsonDepth = 64;
+inline constexpr std::size_t kMaxJsonElements = 1U << 18;
 
 struct Frame {
     nlohmann::json header = nlohmann::json::object();
@@ -37,6 +42,8 @@ struct Frame {
 // without copying it into the frame first.
 [[nodiscard]] Result<std::string> encodeFramePrefix(const nlohmann::json& header, std::size_t payloadSize);
 
+// A cheap scan of JSON text (strings skipped) for the limits above.
+[[nodiscard]] Status checkJsonShape(std::string_view text);
 
 class FrameReader {
 public:
@@ -50,8 +57,11 @@ public:
     // True while bytes are buffered that do not form a whole frame yet.
     [[nodiscard]] bool midFrame() const { return m_buffer.size() > m_pos && !m_resyncing; }
     [[nodiscard]] std::size_t buffered() const { return m_buffer.size() - m_pos; }
+    // The memory the buffer holds.
+    [[nodiscard]] std::size_t capacity() const { return m_buffer.capacity(); }
 
-    // Drops everything buffered (the peer went away mid-frame).
+    // Drops everything buffered (the peer went away mid-frame) and gives
+    // the buffer's memory back.
     void reset();
 
 private:

@@ -122,4 +122,34 @@ Result<Progress> parseProgress(const Frame& frame)
     return p;
 }
 
+Result<DataHeader> parseData(const Frame& frame)
+{
+    auto id = frameId(frame);
+    if (!id || frameKind(frame) != "data")
+        return fail(ErrorCode::ProtocolError, "frame is not a data message");
+    const json& h = frame.header;
+    auto stream = h.find("stream");
+    if (stream == h.end() || !stream->is_string() || stream->get_ref<const std::string&>().empty())
+        return fail(ErrorCode::ProtocolError, "data frame has no stream name (a non-empty string)");
+    DataHeader d;
+    d.id = *id;
+    d.stream = stream->get<std::string>();
+    if (auto offset = h.find("offset"); offset != h.end()) {
+        if (!offset->is_number_integer() || (!offset->is_number_unsigned() && offset->get<std::int64_t>() < 0))
+            return fail(ErrorCode::ProtocolError, "data frame's offset is not a non-negative integer");
+        d.offset = offset->get<std::uint64_t>();
+    }
+    if (auto eof = h.find("eof"); eof != h.end()) {
+        if (!eof->is_boolean())
+            return fail(ErrorCode::ProtocolError, "data frame's eof flag is not a boolean");
+        d.eof = eof->get<bool>();
+    }
+    if (auto link = h.find("symlink"); link != h.end() && !link->is_null()) {
+        if (!link->is_string())
+            return fail(ErrorCode::ProtocolError, "data frame's symlink target is not a string");
+        d.symlink = link->get<std::string>();
+    }
+    return d;
+}
+
 } // namespace pidvisor::protocol

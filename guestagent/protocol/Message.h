@@ -51,4 +51,16 @@ struct Progress {
 [[nodiscard]] Result<Response> parseResponse(Frame frame);
 [[nodiscard]] Result<Progress> parseProgress(const Frame& frame);
 
+// The header of a data frame of a checkpoint stream ({"kind":"data","id":N,
+// "stream":PATH,"offset":N,"eof":bool,"symlink":TARGET?}). Every field of
+// the wrong type is a ProtocolError: what a peer sends never throws.
+struct DataHeader {
+    std::uint64_t id = 0;
+    std::string stream;
+    std::uint64_t offset = 0;
+    bool eof = false;
+    std::optional<std::string> symlink;
+};
+[[nodiscard]] Result<DataHeader> parseData(const Frame& frame);
+
 } // namespace pidvisor::protocol

@@ -247,6 +247,37 @@ struct Capabilities {
     bool operator==(const Capabilities&) const = default;
 };
 
+// What the agent lets one peer make it hold (PROTOCOL.md, "Limits").
+struct AgentLimits {
+    std::int64_t maxConnections = 0;
+    std::int64_t maxInFlightPerConnection = 0;
+    std::int64_t maxInFlightTotal = 0;
+    std::int64_t maxBufferedBytesPerConnection = 0;
+    std::int64_t maxBufferedBytesTotal = 0;
+    std::int64_t uncountedBytesPerConnection = 0;
+    std::int64_t frameDeadlineMs = 0;
+    std::int64_t maxHeaderBytes = 0;
+    std::int64_t maxPayloadBytes = 0;
+    std::int64_t maxJsonDepth = 0;
+    std::int64_t maxJsonValues = 0;
+    static constexpr auto fields()
+    {
+        using S = AgentLimits;
+        return std::tuple{opt("max_connections", &S::maxConnections),
+                          opt("max_in_flight_per_connection", &S::maxInFlightPerConnection),
+                          opt("max_in_flight_total", &S::maxInFlightTotal),
+                          opt("max_buffered_bytes_per_connection", &S::maxBufferedBytesPerConnection),
+                          opt("max_buffered_bytes_total", &S::maxBufferedBytesTotal),
+                          opt("uncounted_bytes_per_connection", &S::uncountedBytesPerConnection),
+                          opt("frame_deadline_ms", &S::frameDeadlineMs),
+                          opt("max_header_bytes", &S::maxHeaderBytes),
+                          opt("max_payload_bytes", &S::maxPayloadBytes),
+                          opt("max_json_depth", &S::maxJsonDepth),
+                          opt("max_json_values", &S::maxJsonValues)};
+    }
+    bool operator==(const AgentLimits&) const = default;
+};
+
 struct HelloResult {
     std::int64_t protocol = 0;
     std::string instance; // changes when the agent restarts
@@ -255,13 +286,14 @@ struct HelloResult {
     std::string hostname;
     std::vector<std::string> commands;
     Capabilities capabilities;
+    std::optional<AgentLimits> limits; // null from agents before the limits existed
     static constexpr auto fields()
     {
         using S = HelloResult;
         return std::tuple{req("protocol", &S::protocol),       opt("instance", &S::instance),
                           opt("agent_version", &S::agentVersion), opt("kernel_release", &S::kernelRelease),
                           opt("hostname", &S::hostname),       opt("commands", &S::commands),
-                          opt("capabilities", &S::capabilities)};
+                          opt("capabilities", &S::capabilities), opt("limits", &S::limits)};
     }
     bool operator==(const HelloResult&) const = default;
 };

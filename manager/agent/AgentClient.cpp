@@ -204,10 +204,31 @@ void AgentClient::readLoop(std::shared_ptr<AgentTransport> transport)
             return;
         }
         reader.feed(*chunk);
-        while (auto event = reader.next())
-            if (*event)
+        while (auto event = reader.next()) {
+            if (!*event)
+                continue;
+            // What the guest sends must never take the manager down: a
+            // frame that makes a handler throw fails that request only.
+            auto id = protocol::frameId(**event);
+            try {
                 dispatch(std::move(**event));
+            } catch (const std::exception& e) {
+                failRequest(id.value_or(protocol::kConnectionId),
+                            Error{ErrorCode::ProtocolError, "the agent in VM '" + m_vm +
+                                                                "' sent a malformed frame: " + e.what()});
+            }
+        }
     }
+}
+
+void AgentClient::failRequest(std::uint64_t id, const Error& error)
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_pending.find(id);
+    if (it == m_pending.end() || it->second->response)
+        return;
+    it->second->response = Result<protocol::Response>(fail(error));
+    it->second->done.notify_all();
 }
 
 void AgentClient::dispatch(Frame frame)

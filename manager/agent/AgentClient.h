@@ -71,6 +71,7 @@ private:
     void readLoop(std::shared_ptr<AgentTransport> transport);
     void dispatch(protocol::Frame frame);
     void failAll(const Error& error);
+    void failRequest(std::uint64_t id, const Error& error);
     std::shared_ptr<Pending> registerPending(std::uint64_t id, const CallOptions& options);
     void heartbeatLoop();
 

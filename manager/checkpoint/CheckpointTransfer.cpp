@@ -1,5 +1,6 @@
 #include "CheckpointTransfer.h"
 
+#include "protocol/CheckpointReceiver.h"
 
 #include <chrono>
 #include <mutex>
@@ -26,7 +27,9 @@ Result<TransferStats> pullCheckpoint(AgentClient& agent, const std::string& id, 
                                      const ProgressFn& progress)
 {
     auto started = Clock::now();
-    protocol::CheckpointReceiver receiver(dir, files);
+    // What a guest sends is hostile until proven otherwise: the receiver
+    // writes nothing outside `dir` and moves files in only once they matched.
+    PV_TRY(auto receiver, protocol::CheckpointReceiver::open(dir, files));
     std::optional<Error> broken;
     std::mutex mutex;
     protocol::CheckpointReadArgs args{id, {}};
@@ -39,11 +42,11 @@ Result<TransferStats> pullCheckpoint(AgentClient& agent, const std::string& id, 
         std::lock_guard lock(mutex);
         if (broken)
             return;
-        if (auto ok = receiver.accept(frame); !ok)
+        if (auto ok = receiver->accept(frame); !ok)
             broken = ok.error();
         report(progress, "transferring the checkpoint",
-               receiver.totalBytes() ? static_cast<int>(receiver.bytes() * 100 / receiver.totalBytes()) : -1,
-               formatBytes(receiver.bytes()) + " of " + formatBytes(receiver.totalBytes()));
+               receiver->totalBytes() ? static_cast<int>(receiver->bytes() * 100 / receiver->totalBytes()) : -1,
+               formatBytes(receiver->bytes()) + " of " + formatBytes(receiver->totalBytes()));
     };
     auto response = agent.checkpointRead(args, options);
     std::lock_guard lock(mutex);
@@ -51,9 +54,9 @@ Result<TransferStats> pullCheckpoint(AgentClient& agent, const std::string& id, 
         return fail(*broken);
     if (!response)
         return fail(response.error().withContext("transferring checkpoint '" + id + "'"));
-    if (!receiver.complete())
+    if (!receiver->complete())
         return fail(ErrorCode::Internal, "transfer of checkpoint '" + id + "' ended before every file arrived");
-    return TransferStats{receiver.bytes(), millisSince(started)};
+    return TransferStats{receiver->bytes(), millisSince(started)};
 }
 
 Result<TransferStats> pushCheckpoint(AgentClient& agent, const std::string& id, const std::string& dir,

@@ -177,3 +177,59 @@ TEST(Frame, EmptyHeaderIsRefused)
     ASSERT_TRUE(event && !*event);
     EXPECT_EQ(event->error().message, "frame header is empty");
 }
+
+TEST(Frame, DeeplyNestedHeaderIsRefusedBeforeParsing)
+{
+    // 60,000 levels: parsing and printing such a value recursed the agent's
+    // stack away; the scan refuses it and the next frame is still read.
+    std::string deep = "{\"kind\":\"request\",\"id\":3,\"cmd\":\"checkpoint-write\",\"args\":{\"manifest\":" +
+                       std::string(60000, '[') + std::string(60000, ']') + "}}";
+    FrameReader reader;
+    reader.feed(prefix(static_cast<std::uint32_t>(deep.size()), 0) + deep);
+    reader.feed(encoded(sample(4)));
+    auto first = reader.next();
+    ASSERT_TRUE(first.has_value());
+    ASSERT_FALSE(first->has_value());
+    EXPECT_EQ(first->error().code, ErrorCode::ProtocolError);
+    EXPECT_NE(first->error().message.find("nests deeper than 64"), std::string::npos) << first->error().message;
+    auto second = reader.next();
+    ASSERT_TRUE(second.has_value());
+    ASSERT_TRUE(second->has_value());
+    EXPECT_EQ(frameId(**second), 4u);
+}
+
+TEST(Frame, NestingAtTheLimitAndBracketsInStringsAreAccepted)
+{
+    std::string atLimit = std::string(kMaxJsonDepth - 1, '[') + std::string(kMaxJsonDepth - 1, ']');
+    EXPECT_TRUE(checkJsonShape("{\"a\":" + atLimit + "}"));
+    EXPECT_FALSE(checkJsonShape("{\"a\":[" + atLimit + "]}"));
+    EXPECT_TRUE(checkJsonShape("{\"s\":\"" + std::string(1000, '[') + "\\\"[[[\"}"));
+}
+
+TEST(Frame, HeaderWithTooManyValuesIsRefused)
+{
+    std::string many = "[";
+    for (std::size_t i = 0; i <= kMaxJsonElements; ++i)
+        many += "0,";
+    many += "0]";
+    auto shape = checkJsonShape(many);
+    ASSERT_FALSE(shape);
+    EXPECT_EQ(shape.error().code, ErrorCode::ProtocolError);
+    EXPECT_TRUE(checkJsonShape("[" + std::string(1000, '1') + "]"));
+}
+
+TEST(Frame, ResetGivesTheBufferBack)
+{
+    FrameReader reader;
+    std::string big = encoded(sample(1, std::string(3 << 20, 'p')));
+    reader.feed(big.substr(0, big.size() - 10));
+    EXPECT_GE(reader.capacity(), 3u << 20);
+    reader.reset();
+    EXPECT_LT(reader.capacity(), 64u << 10);
+    // And after a big frame passed whole.
+    reader.feed(big);
+    ASSERT_TRUE(reader.next().has_value());
+    reader.feed(encoded(sample(2)));
+    ASSERT_TRUE(reader.next().has_value());
+    EXPECT_LT(reader.capacity(), 1u << 20);
+}

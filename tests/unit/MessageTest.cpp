@@ -84,3 +84,27 @@ TEST(Message, ErrorCodeNamesRoundTrip)
         EXPECT_EQ(errorCodeFromName(errorCodeName(code)), code);
     EXPECT_FALSE(errorCodeFromName("bogus"));
 }
+
+TEST(Message, DataHeaderFieldsOfTheWrongTypeAreProtocolErrors)
+{
+    auto good = parseData(Frame{{{"kind", "data"}, {"id", 3}, {"stream", "images/a"}, {"offset", 5}, {"eof", true}}, {}});
+    ASSERT_TRUE(good) << good.error().message;
+    EXPECT_EQ(good->stream, "images/a");
+    EXPECT_EQ(good->offset, 5u);
+    EXPECT_TRUE(good->eof);
+    for (const nlohmann::json& header : {
+             nlohmann::json{{"kind", "data"}, {"id", 3}, {"stream", 12}},
+             nlohmann::json{{"kind", "data"}, {"id", 3}, {"stream", nullptr}},
+             nlohmann::json{{"kind", "data"}, {"id", 3}, {"stream", "a"}, {"offset", "0"}},
+             nlohmann::json{{"kind", "data"}, {"id", 3}, {"stream", "a"}, {"offset", 1.5}},
+             nlohmann::json{{"kind", "data"}, {"id", 3}, {"stream", "a"}, {"eof", 1}},
+             nlohmann::json{{"kind", "data"}, {"id", 3}, {"stream", "a"}, {"symlink", {1}}},
+             nlohmann::json{{"kind", "data"}, {"id", "3"}, {"stream", "a"}},
+         }) {
+        SCOPED_TRACE(header.dump());
+        std::optional<Result<DataHeader>> parsed;
+        EXPECT_NO_THROW(parsed = parseData(Frame{header, {}}));
+        ASSERT_FALSE(*parsed);
+        EXPECT_EQ(parsed->error().code, ErrorCode::ProtocolError);
+    }
+}

@@ -2,6 +2,7 @@
 // JSON against a golden file in golden/, and back again to the same record.
 // Regenerate with PIDVISOR_UPDATE_GOLDEN=1 and review the diff by hand: a
 // changed golden file is a changed wire format.
+#include "daemon/Limits.h"
 #include "protocol/AgentCalls.h"
 
 #include <gtest/gtest.h>
@@ -164,6 +165,7 @@ TEST(ProtocolExamples, EveryCommandMatchesItsGoldenJsonAndRoundTrips)
     hello.commands = commandNames();
     hello.capabilities = Capabilities{true, "proc-container", CgroupSupport{"v2", true, {"memory", "pids"}},
                                       CriuSupport{"4.1.1"}, CheckpointSupport{true, "criu check: looks good"}};
+    hello.limits = agent::agentLimits();
     check(kHello, HelloArgs{"pidvisor-manager", kProtocolVersion}, hello);
     check(kSync, SyncArgs{"17"}, SyncResult{"17", "231-2893562719"});
     checkContainerCommands();
