@@ -6,6 +6,7 @@
 #include "FuzzSeeds.h"
 
 #include "protocol/CheckpointFiles.h"
+#include "protocol/CheckpointReceiver.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -114,15 +115,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Sandbox& box = sandbox();
     box.reset();
     {
-        CheckpointReceiver receiver(box.dir.string(), *files);
+        auto receiver = CheckpointReceiver::open(box.dir.string(), *files);
+        if (!receiver)
+            return 0;
         FrameReader reader;
         reader.feed(std::string_view(reinterpret_cast<const char*>(end + 1), size - (end + 1 - data)));
         while (auto frame = reader.next()) {
             if (!*frame)
                 continue;
-            (void)receiver.accept(**frame);
+            (void)(*receiver)->accept(**frame);
         }
-        (void)receiver.complete();
+        (void)(*receiver)->complete();
     }
     box.check();
     return 0;
