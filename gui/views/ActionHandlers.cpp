@@ -8,6 +8,7 @@
 #include "dialogs/DialogProvider.h"
 
 #include "protocol/Commands.h"
+#include "pidvisor/Version.h"
 
 #include <QAction>
 

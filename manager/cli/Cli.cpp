@@ -1,15 +1,13 @@
 #include "Cli.h"
 
 #include "Commands.h"
+#include "Completion.h"
 
 #include "protocol/Commands.h"
+#include "pidvisor/Version.h"
 
 #include <cstdlib>
 #include <iostream>
-
-#ifndef PIDVISOR_VERSION
-#define PIDVISOR_VERSION "0.0.0"
-#endif
 
 namespace pidvisor::manager {
 
@@ -69,6 +67,7 @@ int runPidvisorCli(int argc, char** argv)
     addMiscCommands(app, ctx);
     addCheckpointCommands(app, ctx);
     addVersion(app, ctx);
+    addCompleteCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {
