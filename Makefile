@@ -9,7 +9,7 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_DIR ?= $(if $(filter 0,$(shell id -u)),/var/cache/pidvisor/ccache-host,$(HOME)/.cache/pidvisor/ccache-host)
 export CCACHE_MAXSIZE ?= 2G
 
-.PHONY: all deps configure build test run demo-agent bench clean
+.PHONY: all deps configure build test run demo-agent bench deb clean
 
 all: build
 
@@ -22,7 +22,9 @@ configure: deps
 build: configure
 	cmake --build $(BUILD)
 
-# Every test label: unit, agent (and, as they land, vm, gui, matrix).
+# Every test label: unit, agent, vm, gui, matrix and package (the Debian
+# packages built, lintian-checked, installed and purged in a fresh Debian 12
+# root; cached under /var/cache/pidvisor, so a second run takes seconds).
 test: build
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error $(CTEST_FLAGS)
 
@@ -40,6 +42,11 @@ bench: build
 	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/boot_bench.py --kernel stock
 	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/pidns_bench.py
 	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/checkpoint_bench.py
+
+# The Debian packages pidvisor, pidvisor-gui and pidvisor-agent, into
+# $(BUILD)/debs (cached by source hash under /var/cache/pidvisor/debs).
+deb: deps
+	packaging/build-deb.sh --out $(BUILD)/debs
 
 clean:
 	rm -rf $(BUILD)
