@@ -17,6 +17,8 @@ packages=(
     debian-archive-keyring cpio xz-utils zstd kmod bc bison flex libelf-dev rsync python3 perl
     # tests
     iproute2 procps psmisc util-linux
+    # Debian packages (make deb) and their checks (ctest label package)
+    debhelper lintian mmdebstrap desktop-file-utils appstream librsvg2-bin man-db
 )
 
 missing=()
