@@ -8,6 +8,9 @@ CTEST_FLAGS ?=
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_DIR ?= $(if $(filter 0,$(shell id -u)),/var/cache/pidvisor/ccache-host,$(HOME)/.cache/pidvisor/ccache-host)
 export CCACHE_MAXSIZE ?= 2G
+# With -g, ccache hashes the absolute build directory unless told not to:
+# without this no object is shared between clones (nor with `make deb`).
+export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: all deps configure build test run demo-agent bench deb clean
 

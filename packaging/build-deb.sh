@@ -14,8 +14,9 @@
 #                    compiler and the libraries built against
 #   deb-build/       where the package is built: a fixed path, so the
 #                    compiler cache below hits across builds
-#   ccache-deb/      ccache of package builds (their flags differ from
-#                    `make build`'s: Debian's hardening flags)
+#   ccache-host/     the compiler cache `make build` uses: the package is
+#                    compiled with the same flags (debian/rules), so after
+#                    `make build` next to nothing is compiled again
 # Prints the directory holding the .debs.
 set -euo pipefail
 
@@ -40,7 +41,9 @@ done
 if [[ -z ${PIDVISOR_CACHE:-} ]]; then
     if [[ $(id -u) -eq 0 ]]; then PIDVISOR_CACHE=/var/cache/pidvisor; else PIDVISOR_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/pidvisor; fi
 fi
-mkdir -p "$PIDVISOR_CACHE/debs" "$PIDVISOR_CACHE/ccache-deb"
+mkdir -p "$PIDVISOR_CACHE/debs"
+# The Makefile's compiler cache (CCACHE_DIR when make exported it).
+ccache_dir=${CCACHE_DIR:-$PIDVISOR_CACHE/ccache-host}
 
 # The source tree: what git tracks plus new files it does not ignore, less
 # what the package build never reads (the tests but their workload, the
@@ -77,14 +80,16 @@ else
     start=$(date +%s)
     (
         cd "$src"
-        export CCACHE_DIR=$PIDVISOR_CACHE/ccache-deb CCACHE_BASEDIR=$src CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-2G}
+        # NOHASHDIR: with -g ccache otherwise hashes the absolute build
+        # directory, and no object is shared with `make build`'s.
+        export CCACHE_DIR=$ccache_dir CCACHE_BASEDIR=$src CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-2G} CCACHE_NOHASHDIR=1
         export DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}"
         nice -n 10 dpkg-buildpackage -us -uc -b >"$stage/build.log" 2>&1
     ) || {
         tail -40 "$stage/build.log" >&2
         die "dpkg-buildpackage failed (log: $stage/build.log)"
     }
-    echo "build-deb: built in $(($(date +%s) - start)) s ($(CCACHE_DIR=$PIDVISOR_CACHE/ccache-deb ccache -s 2>/dev/null | grep -m1 -i 'hits' | tr -s ' ' || true))" >&2
+    echo "build-deb: built in $(($(date +%s) - start)) s ($(grep -c '^\[[0-9]*/[0-9]*\] Building' "$stage/build.log" || true) compile steps)" >&2
     rm -rf "$cached"
     mkdir -p "$cached"
     mv "$stage"/*.deb "$cached/"

@@ -32,7 +32,8 @@ exec 9>"$cache/.lock"
 flock 9
 if [[ ! -s $tarball ]]; then
     echo "install-test: making a Debian 12 root with mmdebstrap (once; cached in $tarball)"
-    mmdebstrap --quiet "${args[@]}" "$tarball.tmp" "$mirror" || fail "mmdebstrap failed"
+    rm -rf "$tarball.tmp"
+    mmdebstrap --quiet --format=tar "${args[@]}" "$tarball.tmp" "$mirror" || fail "mmdebstrap failed"
     mv "$tarball.tmp" "$tarball"
 fi
 
