@@ -4,6 +4,7 @@
 
 #include "inventory/Inventory.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -177,7 +178,7 @@ completeWords(const CLI::App& app, const std::vector<std::string>& words,
     }
     std::vector<std::string> out;
     for (std::string& c : candidates)
-        if (startsWith(c, current))
+        if (startsWith(c, current) && std::find(out.begin(), out.end(), c) == out.end())
             out.push_back(std::move(c));
     return out;
 }
