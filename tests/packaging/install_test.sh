@@ -106,7 +106,9 @@ else
     failures=$((failures + 1))
 fi
 rm -f "$root"/tmp/inventory.db* "$root/tmp/screenshot.png"
-rm -rf "$root/root/.local" "$root/root/.config" "$root/root/.cache" "$root/tmp/runtime-root"
+# What running the programs made (user data and settings, not package
+# files: dpkg -L lists none of these) goes before comparing.
+rm -rf "$root/root/.local" "$root/root/.config" "$root/root/.cache" "$root/tmp/runtime-root" "$root/var/lib/pidvisor"
 
 in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q -o Dpkg::Use-Pty=0 pidvisor pidvisor-gui pidvisor-agent \
     >"$root/tmp/apt-purge.log" 2>&1 || { tail -20 "$root/tmp/apt-purge.log"; fail "apt purge failed"; }
