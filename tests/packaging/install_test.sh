@@ -64,6 +64,7 @@ snapshot() {
         grep -v -e '^/etc/ld.so.cache$' | sort
 }
 snapshot >"$root/tmp/before.files"
+in_root dpkg-query -W -f '${Package}\n' | sort >"$root/tmp/before.packages"
 cp "$root/etc/passwd" "$root/tmp/before.passwd"
 cp "$root/etc/group" "$root/tmp/before.group"
 
@@ -114,6 +115,14 @@ in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q -o Dpkg::Use-Pty=
     >"$root/tmp/apt-purge.log" 2>&1 || { tail -20 "$root/tmp/apt-purge.log"; fail "apt purge failed"; }
 in_root env DEBIAN_FRONTEND=noninteractive apt-get autoremove --purge -y -q -o Dpkg::Use-Pty=0 \
     >>"$root/tmp/apt-purge.log" 2>&1 || { tail -20 "$root/tmp/apt-purge.log"; fail "apt autoremove failed"; }
+# Dependencies autoremove keeps (another package recommends them) go too:
+# the root must be as it was.
+extra=$(in_root dpkg-query -W -f '${Package}\n' | sort | comm -13 "$root/tmp/before.packages" -)
+if [[ -n $extra ]]; then
+    # shellcheck disable=SC2086
+    in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q -o Dpkg::Use-Pty=0 $extra \
+        >>"$root/tmp/apt-purge.log" 2>&1 || { tail -20 "$root/tmp/apt-purge.log"; fail "purging the dependencies failed"; }
+fi
 left=$(in_root dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' 2>/dev/null | grep '^pidvisor' || true)
 [[ -z $left ]] || { echo "FAIL: dpkg still knows: $left"; failures=$((failures + 1)); }
 snapshot >"$root/tmp/after.files"
