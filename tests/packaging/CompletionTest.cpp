@@ -15,6 +15,7 @@ namespace pidvisor::manager {
 namespace {
 
 namespace fs = std::filesystem;
+using test::sampleVm;
 using Words = std::vector<std::string>;
 
 class CompletionTest : public ::testing::Test {
