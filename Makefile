@@ -12,7 +12,7 @@ export CCACHE_MAXSIZE ?= 2G
 # clone or worktree ever hits.
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all deps configure build test run demo-agent bench fuzz sanitize clean
+.PHONY: all deps configure build test run demo-agent bench fuzz sanitize deb clean
 
 all: build
 
@@ -26,7 +26,9 @@ build: configure
 	cmake --build $(BUILD)
 
 # Every test label but sanitize (`make sanitize`): unit, agent, vm, gui,
-# matrix, fuzz.
+# matrix, fuzz and package (the Debian packages built, lintian-checked,
+# installed and purged in a fresh Debian 12 root; cached under
+# /var/cache/pidvisor, so a second run takes seconds).
 test: build
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -LE '^sanitize$$' $(CTEST_FLAGS)
 
@@ -54,6 +56,11 @@ fuzz: build
 # The unit and agent suites built with ASan+UBSan (clang) and run.
 sanitize: build
 	cd $(BUILD) && ctest --output-on-failure -L '^sanitize$$'
+
+# The Debian packages pidvisor, pidvisor-gui and pidvisor-agent, into
+# $(BUILD)/debs (cached by source hash under /var/cache/pidvisor/debs).
+deb: deps
+	packaging/build-deb.sh --out $(BUILD)/debs
 
 clean:
 	rm -rf $(BUILD)

@@ -21,6 +21,8 @@ packages=(
     iproute2 procps psmisc util-linux
     # fuzzing and sanitizers (tests/fuzz): clang with libFuzzer, ASan, UBSan
     clang-14 libclang-rt-14-dev
+    # Debian packages (make deb) and their checks (ctest label package)
+    debhelper lintian mmdebstrap desktop-file-utils appstream librsvg2-bin man-db
 )
 
 missing=()

@@ -5,14 +5,11 @@
 
 #include "daemon/AgentServer.h"
 #include "protocol/ObjectText.h"
+#include "pidvisor/Version.h"
 
 #include <CLI/CLI.hpp>
 
 #include <iostream>
-
-#ifndef PIDVISOR_VERSION
-#define PIDVISOR_VERSION "0.0.0"
-#endif
 
 namespace pidvisor::agent {
 

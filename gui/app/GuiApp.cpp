@@ -6,6 +6,7 @@
 #include "backend/BackendThread.h"
 #include "dialogs/WidgetDialogProvider.h"
 #include "views/MainWindow.h"
+#include "pidvisor/Version.h"
 
 #include <QApplication>
 #include <QSettings>

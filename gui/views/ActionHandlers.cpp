@@ -10,6 +10,7 @@
 #include "dialogs/DialogProvider.h"
 
 #include "protocol/Commands.h"
+#include "pidvisor/Version.h"
 
 #include <QAction>
 

@@ -1,15 +1,13 @@
 #include "Cli.h"
 
 #include "Commands.h"
+#include "Completion.h"
 
 #include "protocol/Commands.h"
+#include "pidvisor/Version.h"
 
 #include <cstdlib>
 #include <iostream>
-
-#ifndef PIDVISOR_VERSION
-#define PIDVISOR_VERSION "0.0.0"
-#endif
 
 namespace pidvisor::manager {
 
@@ -38,9 +36,8 @@ void addVersion(CLI::App& app, CliContext& ctx)
 
 } // namespace
 
-int runPidvisorCli(int argc, char** argv)
+void definePidvisorCli(CLI::App& app, GlobalOptions& options, CliContext& ctx)
 {
-    CLI::App app{"pidvisor: checkpointable containers inside virtual machines"};
     app.set_version_flag("--version", std::string(PIDVISOR_VERSION));
     // Not require_subcommand: CLI11 would then hide an unknown command's
     // name behind "A subcommand is required".
@@ -50,7 +47,6 @@ int runPidvisorCli(int argc, char** argv)
         if (app.get_subcommands().empty())
             throw CLI::CallForHelp();
     });
-    GlobalOptions options;
     if (const char* uri = std::getenv("PIDVISOR_URI"))
         options.uri = uri;
     app.add_option_function<std::string>(
@@ -61,14 +57,22 @@ int runPidvisorCli(int argc, char** argv)
     app.add_option("--agent-transport", options.agentTransport,
                    "How to reach agents: auto, socket (the channel's unix socket), stream (libvirt)")
         ->check(CLI::IsMember({"auto", "socket", "stream"}));
-    // Commands run after parsing, so the context sees every global option
-    // wherever it stood on the line.
-    CliContext ctx(options);
     addVmCommands(app, ctx);
     addContainerCommands(app, ctx);
     addMiscCommands(app, ctx);
     addCheckpointCommands(app, ctx);
     addVersion(app, ctx);
+    addCompleteCommand(app);
+}
+
+int runPidvisorCli(int argc, char** argv)
+{
+    CLI::App app{kPidvisorCliDescription};
+    GlobalOptions options;
+    // Commands run after parsing, so the context sees every global option
+    // wherever it stood on the line.
+    CliContext ctx(options);
+    definePidvisorCli(app, options, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

@@ -1,13 +1,11 @@
 #include "Paths.h"
 
+#include "pidvisor/InstallLayout.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
-
-#ifndef PIDVISOR_SOURCE_DIR
-#define PIDVISOR_SOURCE_DIR "/usr/share/pidvisor"
-#endif
 
 namespace pidvisor::manager {
 
@@ -25,12 +23,40 @@ std::string home()
     std::string h = env("HOME");
     return h.empty() ? "/root" : h;
 }
+
+// A recipe directory is one that holds the guest image recipe.
+bool holdsRecipes(const fs::path& dir)
+{
+    std::error_code ec;
+    return fs::is_regular_file(dir / "packaging/guest/build-image.sh", ec);
+}
 } // namespace
 
 std::string xdgDataHome()
 {
     std::string d = env("XDG_DATA_HOME");
     return d.empty() ? home() + "/.local/share" : d;
+}
+
+std::string programDir()
+{
+    std::error_code ec;
+    return fs::read_symlink("/proc/self/exe", ec).parent_path().string();
+}
+
+ProgramDirs locateProgramDirs(const std::string& exeDir, const std::string& buildSourceDir)
+{
+    ProgramDirs d;
+    fs::path data = (fs::path(exeDir) / kInstalledDataFromBin).lexically_normal();
+    if (!exeDir.empty() && holdsRecipes(data)) {
+        d.installed = true;
+        d.sourceDir = data.string();
+        d.binDir = (fs::path(exeDir) / kInstalledHelpersFromBin).lexically_normal().string();
+        return d;
+    }
+    d.sourceDir = buildSourceDir;
+    d.binDir = exeDir;
+    return d;
 }
 
 Paths Paths::defaults(const std::optional<std::string>& inventoryOverride)
@@ -44,12 +70,11 @@ Paths Paths::defaults(const std::optional<std::string>& inventoryOverride)
         p.cache = root ? "/var/cache/pidvisor" : (xdgCache.empty() ? home() + "/.cache" : xdgCache) + "/pidvisor";
     }
     p.checkpoints = root ? "/var/lib/pidvisor/checkpoints" : xdgDataHome() + "/pidvisor/checkpoints";
+    ProgramDirs dirs = locateProgramDirs(programDir(), kBuildSourceDir);
     p.sourceDir = env("PIDVISOR_SOURCE_DIR");
     if (p.sourceDir.empty())
-        p.sourceDir = fs::exists(std::string(PIDVISOR_SOURCE_DIR) + "/packaging") ? PIDVISOR_SOURCE_DIR
-                                                                                   : "/usr/share/pidvisor";
-    std::error_code ec;
-    p.binDir = fs::read_symlink("/proc/self/exe", ec).parent_path().string();
+        p.sourceDir = dirs.sourceDir;
+    p.binDir = dirs.binDir;
     return p;
 }
 

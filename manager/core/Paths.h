@@ -5,10 +5,17 @@
 //                $XDG_CACHE_HOME/pidvisor: images, kernels, downloads
 //   checkpoints  /var/lib/pidvisor/checkpoints as root, else
 //                $XDG_DATA_HOME/pidvisor/checkpoints
-//   sourceDir    the recipes (packaging/, kernelpatch/): $PIDVISOR_SOURCE_DIR,
-//                else the source tree this binary was built from, else
-//                /usr/share/pidvisor
-//   binDir       where pidvisor-agent and pidvisor-init are: next to this binary
+//   sourceDir    the recipes (packaging/guest, kernelpatch/):
+//                $PIDVISOR_SOURCE_DIR, else the installed data directory
+//                (/usr/share/pidvisor for /usr/bin/pidvisor) when this
+//                binary is an installed one, else the checkout it was built
+//                from
+//   binDir       where pidvisor-agent and pidvisor-init are: the installed
+//                helper directory (/usr/libexec/pidvisor) for an installed
+//                binary, else next to this binary (build/bin)
+//
+// "Installed" means the data directory next to the binary's prefix holds
+// the image recipe: the layout `cmake --install` makes (cmake/InstallLayout.h.in).
 #pragma once
 
 #include <optional>
@@ -25,6 +32,19 @@ struct Paths {
 
     [[nodiscard]] static Paths defaults(const std::optional<std::string>& inventoryOverride = std::nullopt);
 };
+
+// Where the recipes and helper programs are for a binary in `exeDir`:
+// the install layout if it is present there, else `buildSourceDir` and
+// `exeDir` (a build tree). Pure apart from looking at the file system.
+struct ProgramDirs {
+    std::string sourceDir;
+    std::string binDir;
+    bool installed = false;
+};
+[[nodiscard]] ProgramDirs locateProgramDirs(const std::string& exeDir, const std::string& buildSourceDir);
+
+// The directory of the running program (/proc/self/exe).
+[[nodiscard]] std::string programDir();
 
 [[nodiscard]] std::string xdgDataHome();
 
