@@ -8,7 +8,8 @@ read independently of the generator (packaging/man/climan.py): with
 --complete through `pidvisor __complete` (the CLI11 tree itself), otherwise
 from a plain scan of `--help` (every "--name" token, every listed
 subcommand, recursively). Each command must have its own heading, and each
-option must appear in its command's part of the page.
+option must appear in its command's part of the page (global options once,
+anywhere in the page).
 """
 import os
 import re
@@ -62,8 +63,14 @@ for i, line in enumerate(lines):
         headings[m.group(1).strip()] = i
 order = sorted(headings.values())
 
+# Options every command accepts (CLI11 lists the program's global options
+# under each subcommand too) are documented once, in the program's part.
+global_opts = tree.get((), set())
+
 failures = []
 for path, opts in sorted(tree.items()):
+    if path:
+        opts = opts - global_opts
     if not path:
         part = rendered
     else:
