@@ -78,7 +78,7 @@ std::vector<Case> hostileCases()
         {"missing argv", create({{"name", "noargv"}}), ErrorCode::InvalidArgument},
         {"argv with a number", create({{"name", "n1"}, {"argv", {"/bin/sleep", 1}}}), ErrorCode::InvalidArgument},
         {"empty argv", create({{"name", "n2"}, {"argv", json::array()}}), ErrorCode::InvalidArgument},
-        {"unknown argument", create({{"name", "n3"}, {"argv", sleepArgv}, {"privileged", true}}),
+        {"unknown argument", create({{"name", "n3"}, {"argv", sleepArgv}, {"capabilities_extra", true}}),
          ErrorCode::InvalidArgument},
         {"relative cwd", create({{"name", "n4"}, {"argv", sleepArgv}, {"cwd", "tmp"}}), ErrorCode::InvalidArgument},
         {"negative memory", create({{"name", "n5"}, {"argv", sleepArgv}, {"memory_mib", -1}}),

@@ -7,6 +7,7 @@
 #include "daemon/Dispatcher.h"
 #include "daemon/PidSpace.h"
 #include "daemon/Reaper.h"
+#include "daemon/ServerBudget.h"
 #include "daemon/Session.h"
 #include "daemon/SystemInfo.h"
 
@@ -75,6 +76,7 @@ struct InProcessAgent::Instance {
     CheckpointManager checkpoints;
     SystemInfo info;
     Dispatcher dispatcher;
+    ServerBudget budget; // outlives the session and its request threads' slot
     std::unique_ptr<Session> session;
     std::thread serving;
 };
@@ -120,7 +122,9 @@ void InProcessAgent::startInstance()
     std::filesystem::create_directories(dir);
     auto instance = std::make_unique<Instance>(dir, id);
     auto [agentSide, linkSide] = socketPair();
-    instance->session = std::make_unique<Session>(std::move(agentSide), instance->dispatcher, Session::Kind::Socket);
+    auto slot = instance->budget.admit(agentSide.get());
+    instance->session = std::make_unique<Session>(std::move(agentSide), instance->dispatcher, Session::Kind::Socket,
+                                                  instance->budget, std::move(slot));
     instance->serving = std::thread([session = instance->session.get()] { session->run(); });
     if (m_agentLink)
         ::shutdown(m_agentLink.get(), SHUT_RDWR);
