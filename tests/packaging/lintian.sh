@@ -9,12 +9,13 @@ shopt -s nullglob
 debs=("$dir"/pidvisor_*.deb "$dir"/pidvisor-gui_*.deb "$dir"/pidvisor-agent_*.deb)
 ((${#debs[@]} == 3)) || { echo "FAIL: expected three packages in $dir, found: ${debs[*]:-none}"; exit 1; }
 status=0
-report=$(lintian --info --display-info --show-overrides --tag-display-limit 0 "${debs[@]}" 2>&1) || status=$?
+# (No --show-overrides: lintian 2.116 exits 2 with it even when it ran fine;
+# the overrides and their reasons are in packaging/debian/.)
+report=$(lintian --info --display-info --tag-display-limit 0 "${debs[@]}" 2>&1) || status=$?
 echo "$report"
 errors=$(grep -c '^E: ' <<<"$report" || true)
 warnings=$(grep -c '^W: ' <<<"$report" || true)
-overridden=$(grep -c '^O: ' <<<"$report" || true)
-echo "lintian: $errors errors, $warnings warnings, $overridden overridden"
+echo "lintian: $errors errors, $warnings warnings"
 # lintian exits 1 when it reports errors; 2 when lintian itself failed.
 ((status <= 1)) || { echo "FAIL: lintian failed (exit $status)"; exit 1; }
 ((errors == 0))
