@@ -5,12 +5,15 @@
 #include "protocol/UniqueFd.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <utility>
 
 namespace pidvisor::agent {
 
@@ -37,6 +40,65 @@ Error criuFailure(const std::string& verb, const CriuAnswer& answer, const std::
                  "criu " + verb + " failed: " + (why.empty() ? excerpt : why + ": " + excerpt) + " (full log: " + log +
                      ")"};
 }
+
+// CRIU writes its log and its statistics (stats-dump, stats-restore) into
+// the work directory, the statistics with O_EXCL: in a shared directory an
+// earlier run's file would silently stop this run's from being written, and
+// two dumps at once would read each other's. So each run gets a private
+// directory below the log directory; the log is moved up next to the other
+// logs when the run ends (same name as before), the rest is removed.
+class CriuWorkDir {
+public:
+    static Result<CriuWorkDir> make(const std::string& logDir, std::string logFile)
+    {
+        std::string tmpl = logDir + "/.criu-XXXXXX";
+        if (!::mkdtemp(tmpl.data()))
+            return failErrno("creating a work directory in " + logDir, errno);
+        CriuWorkDir dir(logDir, tmpl, std::move(logFile));
+        dir.m_fd = UniqueFd(::open(tmpl.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+        if (!dir.m_fd)
+            return failErrno("opening the work directory " + tmpl, errno);
+        return dir;
+    }
+    CriuWorkDir(CriuWorkDir&& other) noexcept
+        : m_logDir(std::move(other.m_logDir)), m_path(std::exchange(other.m_path, {})),
+          m_logFile(std::move(other.m_logFile)), m_fd(std::move(other.m_fd)), m_logMoved(other.m_logMoved)
+    {
+    }
+    CriuWorkDir& operator=(CriuWorkDir&&) = delete;
+    CriuWorkDir(const CriuWorkDir&) = delete;
+    ~CriuWorkDir()
+    {
+        if (m_path.empty())
+            return;
+        m_fd.reset();
+        moveLog();
+        std::error_code ec;
+        std::filesystem::remove_all(m_path, ec);
+    }
+    // Once CRIU answered: the log goes next to the other logs.
+    void moveLog()
+    {
+        if (!m_logMoved)
+            ::rename((m_path + "/" + m_logFile).c_str(), logPath().c_str());
+        m_logMoved = true;
+    }
+    [[nodiscard]] int fd() const { return m_fd.get(); }
+    [[nodiscard]] const std::string& path() const { return m_path; }
+    // Where the log is once the run ended (and where errors point).
+    [[nodiscard]] std::string logPath() const { return m_logDir + "/" + m_logFile; }
+
+private:
+    CriuWorkDir(std::string logDir, std::string path, std::string logFile)
+        : m_logDir(std::move(logDir)), m_path(std::move(path)), m_logFile(std::move(logFile))
+    {
+    }
+    std::string m_logDir;
+    std::string m_path;
+    std::string m_logFile;
+    UniqueFd m_fd;
+    bool m_logMoved = false;
+};
 
 } // namespace
 
@@ -87,19 +149,19 @@ std::string criuLogExcerpt(const std::string& logPath)
 Result<json> runCriuDump(const CriuDump& r)
 {
     PV_TRY(UniqueFd images, openDirectory(r.imagesDir, "the images directory"));
-    PV_TRY(UniqueFd work, openDirectory(r.workDir, "the log directory"));
+    PV_TRY(CriuWorkDir work, CriuWorkDir::make(r.workDir, r.logFile));
     CriuDumpOptions o;
     o.preDump = r.preDump;
     o.pid = r.pid;
     o.imagesDirFd = images.get();
-    o.workDirFd = work.get();
+    o.workDirFd = work.fd();
     o.logFile = r.logFile;
     o.parentImages = r.parentDir;
     o.trackMemory = r.trackMemory;
     o.leave = r.leave;
     o.notifyScripts = !r.preDump && r.postDump;
     std::string verb = r.preDump ? "pre-dump" : "dump";
-    std::string log = r.workDir + "/" + r.logFile;
+    std::string log = work.logPath();
     std::optional<Error> refused; // the caller's own error, passed on as it is
     auto answer = callCriu(CriuRequest::dump(o), [&](const CriuNotification& note) -> Status {
         if (note.script != "post-dump" || !r.postDump)
@@ -109,27 +171,28 @@ Result<json> runCriuDump(const CriuDump& r)
             refused = done.error();
         return done;
     });
+    work.moveLog();
     if (refused)
         return fail(*refused);
     if (!answer)
         return fail(answer.error().withContext("criu " + verb + " (full log: " + log + ")"));
     if (!answer->success)
         return fail(criuFailure(verb, *answer, log));
-    PV_TRY(CriuDumpStats stats, readDumpStats(r.imagesDir));
+    PV_TRY(CriuDumpStats stats, readDumpStats(work.path()));
     return criuStatsToJson(stats);
 }
 
 Result<pid_t> runCriuRestore(const CriuRestore& r, const std::function<Status(pid_t)>& beforeResume)
 {
     PV_TRY(UniqueFd images, openDirectory(r.imagesDir, "the checkpoint"));
-    PV_TRY(UniqueFd work, openDirectory(r.workDir, "the log directory"));
+    PV_TRY(CriuWorkDir work, CriuWorkDir::make(r.workDir, r.logFile));
     CriuRestoreOptions o;
     o.imagesDirFd = images.get();
-    o.workDirFd = work.get();
+    o.workDirFd = work.fd();
     o.logFile = r.logFile;
     o.root = r.root;
     o.cgroupRoot = r.cgroupRoot;
-    std::string log = r.workDir + "/" + r.logFile;
+    std::string log = work.logPath();
     // The root pid arrives with setup-namespaces; pre-resume is the moment to check.
     pid_t root = 0;
     std::optional<Error> refused;
@@ -143,6 +206,7 @@ Result<pid_t> runCriuRestore(const CriuRestore& r, const std::function<Status(pi
             refused = checked.error();
         return checked;
     });
+    work.moveLog();
     if (refused)
         return fail(*refused);
     if (!answer)
