@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include <unistd.h>
+
 namespace pidvisor::manager {
 
 VmState domainState(int state)
@@ -25,6 +27,24 @@ std::string versionString(unsigned long v)
     return std::to_string(v / 1000000) + "." + std::to_string(v / 1000 % 1000) + "." + std::to_string(v % 1000);
 }
 
+std::string openFailureHint(std::string_view uri, std::string_view libvirtMessage, bool root)
+{
+    bool systemUri = uri.rfind("qemu:///system", 0) == 0 || uri.rfind("qemu+unix:///system", 0) == 0;
+    bool denied = libvirtMessage.find("Permission denied") != std::string_view::npos ||
+                  libvirtMessage.find("authentication") != std::string_view::npos ||
+                  libvirtMessage.find("not authorized") != std::string_view::npos;
+    // libvirtd asks polkit about a non-root client; without a system bus
+    // (no dbus running) it cannot ask and turns everyone but root away.
+    bool noBus = libvirtMessage.find("system bus") != std::string_view::npos;
+    if (root || !systemUri || !(denied || noBus))
+        return {};
+    if (noBus)
+        return "the system libvirt asks polkit whether to let you in, and polkit needs the D-Bus system bus, "
+               "which is not running; with dbus running, members of the 'libvirt' group are let in";
+    return "the system libvirt lets in root and members of the 'libvirt' group: "
+           "add yourself (sudo adduser $USER libvirt) and log in again";
+}
+
 namespace {
 std::string eventName(int event)
 {
@@ -42,6 +62,10 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& uri)
     if (!conn) {
         Error e = libvirtError("libvirt at " + uri + " is unreachable");
         e.code = ErrorCode::Unavailable;
+        if (auto hint = openFailureHint(uri, e.message, ::geteuid() == 0); !hint.empty()) {
+            e.code = ErrorCode::PermissionDenied;
+            e.message += " (" + hint + ")";
+        }
         return fail(e);
     }
     // Notices a libvirtd that went away within about 15 s.

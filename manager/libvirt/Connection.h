@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pidvisor::manager {
@@ -85,5 +86,9 @@ private:
 
 [[nodiscard]] VmState domainState(int state);
 [[nodiscard]] std::string versionString(unsigned long version);
+// What to tell a user whom the system libvirt turned away (not root, a
+// qemu:///system URI, a permission or authentication error): how to get
+// in. Empty when the failure is something else.
+[[nodiscard]] std::string openFailureHint(std::string_view uri, std::string_view libvirtMessage, bool root);
 
 } // namespace pidvisor::manager
