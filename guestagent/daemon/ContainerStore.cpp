@@ -3,7 +3,6 @@
 #include "Spawner.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -71,7 +70,15 @@ Status ContainerStore::open()
     m_lock.reset(::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
     if (!m_lock)
         return failErrno("opening " + lockPath, errno);
-    if (::flock(m_lock.get(), LOCK_EX | LOCK_NB) < 0)
+    // A POSIX record lock, not flock: it belongs to this process and is not
+    // inherited by fork/clone. A flock belongs to the open file, so a child
+    // cloned a moment before kill -9 (still between clone and closing the
+    // agent's descriptors, or not yet scheduled) held it on after the agent
+    // died, and the restarted agent refused the state directory.
+    struct flock whole {};
+    whole.l_type = F_WRLCK;
+    whole.l_whence = SEEK_SET;
+    if (::fcntl(m_lock.get(), F_SETLK, &whole) < 0)
         return fail(ErrorCode::FailedPrecondition,
                     "state directory " + m_root.string() + " is in use by another agent");
     return {};

@@ -1,7 +1,7 @@
 // ContainerStore: the agent's state directory, the source of truth that
 // lets a restarted agent (even after kill -9) find its containers again.
 //
-//   <state>/agent.lock                     held (flock) by the running agent
+//   <state>/agent.lock                     held (fcntl record lock) by the agent
 //   <state>/containers/<name>/container.json   spec + runtime record
 //   <state>/containers/<name>/upper/       the container's filesystem changes
 //                                          (and whiteouts hiding <state>)
