@@ -188,10 +188,8 @@ std::vector<ContainerRecord> ContainerStore::loadAll(std::vector<std::string>& p
     for (const auto& entry : fs::directory_iterator(m_root / "containers", ec)) {
         fs::path file = entry.path() / "container.json";
         std::ifstream in(file);
-        if (!in) {
-            problems.push_back(entry.path().string() + " has no container.json");
+        if (!in)
             continue;
-        }
         json j = json::parse(in, nullptr, false);
         if (j.is_discarded()) {
             problems.push_back(file.string() + " is not valid JSON");
@@ -203,6 +201,18 @@ std::vector<ContainerRecord> ContainerStore::loadAll(std::vector<std::string>& p
             continue;
         }
         out.push_back(std::move(*record));
+    }
+    return out;
+}
+
+std::vector<std::string> ContainerStore::unrecorded() const
+{
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(m_root / "containers", ec)) {
+        std::error_code missing;
+        if (!fs::exists(entry.path() / "container.json", missing) && !missing)
+            out.push_back(entry.path().filename().string());
     }
     return out;
 }
