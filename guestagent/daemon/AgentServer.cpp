@@ -32,6 +32,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Whether an agent serves `path`. One connect is not proof: a child the
+// dead agent cloned just before kill -9 holds a copy of its listening
+// socket until it closes the agent's descriptors (or, on a loaded machine,
+// until it is first scheduled), and connects succeed meanwhile. A live
+// agent stays connectable; such a copy goes within moments.
+bool socketStaysLive(const std::string& path)
+{
+    constexpr auto kSettle = std::chrono::seconds(2);
+    auto deadline = std::chrono::steady_clock::now() + kSettle;
+    while (protocol::connectUnixSocket(path)) {
+        if (std::chrono::steady_clock::now() >= deadline)
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
 Result<UniqueFd> listenUnix(const std::string& path)
 {
     sockaddr_un addr{};
@@ -42,7 +59,7 @@ Result<UniqueFd> listenUnix(const std::string& path)
     std::error_code ec;
     fs::create_directories(fs::path(path).parent_path(), ec);
     // A socket left by an agent that died is replaced; a live one is not.
-    if (auto live = protocol::connectUnixSocket(path); live)
+    if (socketStaysLive(path))
         return fail(ErrorCode::AlreadyExists, "another agent is serving " + path);
     ::unlink(path.c_str());
     UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));

@@ -31,6 +31,7 @@ Result<Pipe> makePipe()
 }
 
 struct ChildArgs {
+    pid_t agent; // the intermediate's parent
     int joinPidfd;
     int cgroupFd;
     int stdinFd, outFd, errFd, statusFd;
@@ -41,8 +42,21 @@ struct ChildArgs {
     char* const* envp;
 };
 
-[[noreturn]] void commandChild(const ChildArgs& a)
+// Makes the calling process die with its parent (the agent's thread for the
+// intermediate, the intermediate for the command): the agent alone reads
+// the output and enforces the timeout, so after kill -9 of the agent an
+// exec'd command would run on unwatched, possibly forever. `parent` is
+// what getppid() shows while the parent lives; anything else means it died
+// before the death signal was armed.
+void dieWithParent(pid_t parent)
 {
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || ::getppid() != parent)
+        ::_exit(127);
+}
+
+[[noreturn]] void commandChild(const ChildArgs& a, pid_t parent)
+{
+    dieWithParent(parent);
     ::setsid();
     const int keep[] = {a.statusFd};
     if (sys::closeAllExcept(keep, 1) < 0)
@@ -62,6 +76,7 @@ struct ChildArgs {
 // never see EOF.
 [[noreturn]] void intermediate(const ChildArgs& a)
 {
+    dieWithParent(a.agent);
     // Stdio first, here where no container process can see it: the
     // command is born with its own 0-2, never the agent's.
     if (::dup2(a.stdinFd, 0) < 0 || ::dup2(a.outFd, 1) < 0 || ::dup2(a.errFd, 2) < 0)
@@ -81,9 +96,12 @@ struct ChildArgs {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = static_cast<std::uint64_t>(a.cgroupFd);
     }
+    // In the container's pid namespace the intermediate (outside it) shows
+    // as parent 0; an orphan there would show its new reaper instead.
+    const pid_t self = a.joinPidfd >= 0 ? 0 : ::getpid();
     pid_t pid = sys::clone3(args);
     if (pid == 0)
-        commandChild(a);
+        commandChild(a, self);
     if (pid < 0)
         childFail(a.statusFd, StageFork, errno);
     // The command's stdin must see EOF when the agent closes its end.
@@ -128,7 +146,8 @@ Result<CommandResult> runCommand(const CommandPlan& plan)
     PV_TRY(Pipe out, makePipe());
     PV_TRY(Pipe err, makePipe());
     PV_TRY(Pipe status, makePipe());
-    ChildArgs a{plan.joinPidfd,
+    ChildArgs a{::getpid(),
+                plan.joinPidfd,
                 plan.cgroupFd,
                 in.read.get(),
                 out.write.get(),

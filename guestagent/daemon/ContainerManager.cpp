@@ -35,6 +35,18 @@ ContainerManager::ContainerManager(ContainerStore& store, const Cgroups& cgroups
 std::vector<std::string> ContainerManager::recover()
 {
     std::vector<std::string> problems;
+    // The record is saved before a container's command runs, so a directory
+    // without one never became a container: its first process (if it still
+    // lives, it is dying: Spawner.cpp) and its cgroup go, and so does the
+    // directory, or the name would stay taken (already_exists on create,
+    // not_found on rm).
+    for (const auto& name : m_store.unrecorded()) {
+        m_cgroups.remove(name);
+        if (auto removed = m_store.remove(name); !removed)
+            problems.push_back(removed.error().message);
+        else
+            problems.push_back("removed container '" + name + "': the agent died while creating it");
+    }
     for (auto& record : m_store.loadAll(problems)) {
         auto c = std::make_shared<Container>();
         c->record = std::move(record);

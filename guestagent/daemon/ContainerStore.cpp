@@ -3,7 +3,6 @@
 #include "Spawner.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -71,7 +70,15 @@ Status ContainerStore::open()
     m_lock.reset(::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
     if (!m_lock)
         return failErrno("opening " + lockPath, errno);
-    if (::flock(m_lock.get(), LOCK_EX | LOCK_NB) < 0)
+    // A POSIX record lock, not flock: it belongs to this process and is not
+    // inherited by fork/clone. A flock belongs to the open file, so a child
+    // cloned a moment before kill -9 (still between clone and closing the
+    // agent's descriptors, or not yet scheduled) held it on after the agent
+    // died, and the restarted agent refused the state directory.
+    struct flock whole {};
+    whole.l_type = F_WRLCK;
+    whole.l_whence = SEEK_SET;
+    if (::fcntl(m_lock.get(), F_SETLK, &whole) < 0)
         return fail(ErrorCode::FailedPrecondition,
                     "state directory " + m_root.string() + " is in use by another agent");
     return {};
@@ -181,10 +188,8 @@ std::vector<ContainerRecord> ContainerStore::loadAll(std::vector<std::string>& p
     for (const auto& entry : fs::directory_iterator(m_root / "containers", ec)) {
         fs::path file = entry.path() / "container.json";
         std::ifstream in(file);
-        if (!in) {
-            problems.push_back(entry.path().string() + " has no container.json");
+        if (!in)
             continue;
-        }
         json j = json::parse(in, nullptr, false);
         if (j.is_discarded()) {
             problems.push_back(file.string() + " is not valid JSON");
@@ -196,6 +201,18 @@ std::vector<ContainerRecord> ContainerStore::loadAll(std::vector<std::string>& p
             continue;
         }
         out.push_back(std::move(*record));
+    }
+    return out;
+}
+
+std::vector<std::string> ContainerStore::unrecorded() const
+{
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(m_root / "containers", ec)) {
+        std::error_code missing;
+        if (!fs::exists(entry.path() / "container.json", missing) && !missing)
+            out.push_back(entry.path().filename().string());
     }
     return out;
 }

@@ -1,7 +1,7 @@
 // ContainerStore: the agent's state directory, the source of truth that
 // lets a restarted agent (even after kill -9) find its containers again.
 //
-//   <state>/agent.lock                     held (flock) by the running agent
+//   <state>/agent.lock                     held (fcntl record lock) by the agent
 //   <state>/containers/<name>/container.json   spec + runtime record
 //   <state>/containers/<name>/upper/       the container's filesystem changes
 //                                          (and whiteouts hiding <state>)
@@ -65,8 +65,12 @@ public:
                                             const std::vector<std::string>& hidden = {}) const;
     [[nodiscard]] Status save(const ContainerRecord& record) const;
     // Every readable record; unreadable ones are reported in `problems`.
+    // Directories without a record are not containers (see unrecorded).
     [[nodiscard]] std::vector<ContainerRecord> loadAll(std::vector<std::string>& problems) const;
     [[nodiscard]] Status remove(const std::string& name) const;
+    // Names whose directory holds no record: a create or a restore that an
+    // agent killed before its commit left behind.
+    [[nodiscard]] std::vector<std::string> unrecorded() const;
 
 private:
     std::filesystem::path m_root;

@@ -4,6 +4,7 @@
 #include "Syscalls.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -69,6 +70,13 @@ bool setupDev()
     const int keep[] = {a.statusFd, a.goFd};
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || sys::closeAllExcept(keep, 2) < 0)
         childFail(st, StageIsolate, errno);
+    // Until the go, the process dies with the agent's thread: a container
+    // that was not recorded must not outlive an agent killed mid-create.
+    // The go pipe's write end is the agent's alone, so a hang-up there
+    // means it died before the death signal was armed.
+    pollfd agentAlive{a.goFd, 0, 0};
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || ::poll(&agentAlive, 1, 0) != 0)
+        ::_exit(1);
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
         childFail(st, StageMakePrivate, errno);
     if (::mount("overlay", a.rootfs, "overlay", 0, a.overlayOptions) < 0)
@@ -101,7 +109,10 @@ bool setupDev()
     childSend(st, StageReady, 0);
     char go = 0;
     if (::read(a.goFd, &go, 1) != 1 || go != 'G')
-        ::_exit(1);
+        ::_exit(1); // the agent died (or gave up) before the go
+    // Recorded now: the container outlives agent restarts.
+    if (::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+        childFail(st, StageExec, errno);
     int err = execCandidates(a.execPaths, a.argv, a.envp);
     childFail(st, StageExec, err);
 }

@@ -56,9 +56,19 @@ void AgentHarness::start()
     std::vector<std::string> args{binDir() + "/pidvisor-agent", "serve", "--socket", socket(), "--state-dir",
                                   stateDir()};
     args.insert(args.end(), m_extraArgs.begin(), m_extraArgs.end());
+    // Ready when this run has logged READY: before that, a connect may
+    // reach a copy of the previous run's socket (see listenUnix).
+    auto readyLines = [this] {
+        std::string text = log();
+        std::size_t n = 0;
+        for (auto at = text.find(" READY "); at != std::string::npos; at = text.find(" READY ", at + 1))
+            ++n;
+        return n;
+    };
+    const std::size_t before = readyLines();
     m_pid = spawn(args, (m_dir / "agent.log").string());
     for (int i = 0; i < 500; ++i) {
-        if (protocol::connectUnixSocket(socket()))
+        if (readyLines() > before && protocol::connectUnixSocket(socket()))
             return;
         int status;
         if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
