@@ -242,7 +242,9 @@ Result<ReconcileReport> VmService::reconcile(bool refreshContainers)
         }
     }
     for (auto& [name, vm] : byName) {
-        bool present = std::any_of(domains.begin(), domains.end(), [&](const DomainInfo& d) { return d.name == name; });
+        const std::string& wanted = name; // (clang 14 cannot capture a structured binding)
+        bool present =
+            std::any_of(domains.begin(), domains.end(), [&](const DomainInfo& d) { return d.name == wanted; });
         if (!present && !vm.missing) {
             PV_TRY_STATUS(m_inventory.setVmMissing(vm.id, true));
             report.missing.push_back(name);
