@@ -43,7 +43,8 @@ void MainWindow::buildToolBar()
     QToolBar* bar = addToolBar("Actions");
     bar->setObjectName("actions");
     bar->setMovable(false);
-    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    // Icons from the desktop theme beside the text; text alone without a theme.
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     for (int id : std::initializer_list<int>{A::AddConnection, -1, A::NewVm, A::StartVm, A::StopVm, -1, A::NewContainer, A::Exec, -1,
                    A::Checkpoint, A::Restore, A::Migrate, -1, A::Refresh}) {
         if (id < 0)
