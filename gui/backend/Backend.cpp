@@ -225,6 +225,8 @@ void Backend::fetchContainerLogs(quint64 requestId, const QString& uri, const QS
 
 void Backend::checkSystem()
 {
+    if (!m_inventory)
+        return; // not started: the paths are not known yet
     FirstRunReport report;
     report.system = manager::checkSystem(m_paths);
     if (m_inventory)

@@ -124,18 +124,15 @@ FirstRunPage::Level FirstRunPage::checkLevel(const QString& check) const
 
 void FirstRunPage::recheck()
 {
-    if (!m_backend)
+    // Before the first snapshot the backend has not started.
+    if (!m_backend || !m_snapshot)
         return;
-    m_checkRequested = true;
     QMetaObject::invokeMethod(m_backend, &Backend::checkSystem);
 }
 
 void FirstRunPage::setSnapshot(const SnapshotPtr& snapshot)
 {
     m_snapshot = snapshot;
-    // A snapshot means the backend has started: its paths are known.
-    if (!m_checkRequested)
-        recheck();
     showLibvirt();
     updateButtons();
 }

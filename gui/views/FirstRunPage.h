@@ -32,7 +32,7 @@ public:
     FirstRunPage(Backend* backend, OperationRunner* runner, QWidget* parent = nullptr);
 
     void setSnapshot(const SnapshotPtr& snapshot);
-    void recheck(); // asks the backend for a new report
+    void recheck(); // asks the backend for a new report (once it has sent a snapshot)
     void showReport(const FirstRunReport& report);
 
     // One check's text and level: "libvirt", "accel", "disk", "image".
@@ -71,7 +71,6 @@ private:
     QPushButton* m_build;
     QPushButton* m_create;
     QPushButton* m_skip;
-    bool m_checkRequested = false;
     bool m_reported = false;
     bool m_buildPossible = false;
     bool m_imageReady = false;
