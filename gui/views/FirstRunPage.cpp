@@ -140,12 +140,11 @@ void FirstRunPage::setSnapshot(const SnapshotPtr& snapshot)
 void FirstRunPage::showReport(const FirstRunReport& report)
 {
     m_reported = true;
-    auto level = [](const manager::CheckLine& c) { return c.level; };
-    setCheck("accel", level(report.system.accel), qs(report.system.accel.text));
-    setCheck("disk", level(report.system.disk), qs(report.system.disk.text));
+    setCheck("accel", report.system.accel.level, qs(report.system.accel.text));
+    setCheck("disk", report.system.disk.level, qs(report.system.disk.text));
     m_buildPossible = report.system.build.level != Level::Problem;
-    if (m_buildId && m_runner->model()->find(m_buildId) &&
-        m_runner->model()->find(m_buildId)->state == OperationEntry::State::Running) {
+    const OperationEntry* building = m_buildId ? m_runner->model()->find(m_buildId) : nullptr;
+    if (building && building->state == OperationEntry::State::Running) {
         // the build's own progress says more
     } else if (report.image) {
         m_imageReady = true;
@@ -153,6 +152,8 @@ void FirstRunPage::showReport(const FirstRunReport& report)
                  QString("built: %1 (kernel %2) in %3")
                      .arg(qs(report.image->id.substr(0, 12)), qs(report.image->kernelRelease), qs(report.image->path)));
         m_build->setText("Check the guest image again");
+    } else if (m_imageReady) {
+        // built by this page a moment ago: its summary stays
     } else if (!m_buildPossible) {
         setCheck("image", Level::Problem, "cannot be built here: " + qs(report.system.build.text));
     } else {

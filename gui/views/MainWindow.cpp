@@ -214,8 +214,9 @@ void MainWindow::updateFirstRun()
     if (hasVm) {
         if (firstRunShown())
             showFirstRun(false);
-        if (m_options.persistState)
-            QSettings().setValue("firstRun/done", true);
+        if (m_options.persistState && !m_firstRunRecorded)
+            QSettings().setValue("firstRun/done", true); // once, not on every poll
+        m_firstRunRecorded = true;
     } else if (!m_firstRunDecided) {
         bool done = m_options.persistState && (QSettings().value("firstRun/done").toBool() ||
                                                QSettings().value("firstRun/skipped").toBool());

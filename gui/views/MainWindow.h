@@ -118,6 +118,7 @@ private:
     QStackedWidget* m_top = nullptr; // the tree and details, or the first-run page
     FirstRunPage* m_firstRun = nullptr;
     bool m_firstRunDecided = false;
+    bool m_firstRunRecorded = false; // firstRun/done written
     QLineEdit* m_filter = nullptr;
     QLabel* m_counts = nullptr;
     QLabel* m_updated = nullptr;
