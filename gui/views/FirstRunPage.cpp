@@ -157,7 +157,8 @@ void FirstRunPage::showReport(const FirstRunReport& report)
     } else if (!m_buildPossible) {
         setCheck("image", Level::Problem, "cannot be built here: " + qs(report.system.build.text));
     } else {
-        setCheck("image", Level::Warning, "not built yet; " + qs(report.system.build.text));
+        setCheck("image", Level::Warning, "none recorded yet (Build finds one in the cache if it was built before); " +
+                                              qs(report.system.build.text));
     }
     updateButtons();
 }
