@@ -212,10 +212,11 @@ void MainWindow::updateFirstRun()
 {
     bool hasVm = countSnapshot(*m_snapshot).vms > 0;
     if (hasVm) {
-        if (firstRunShown())
+        if (!m_firstRunRecorded) { // the first VM: done; Help shows the page again
             showFirstRun(false);
-        if (m_options.persistState && !m_firstRunRecorded)
-            QSettings().setValue("firstRun/done", true); // once, not on every poll
+            if (m_options.persistState)
+                QSettings().setValue("firstRun/done", true); // once, not on every poll
+        }
         m_firstRunRecorded = true;
     } else if (!m_firstRunDecided) {
         bool done = m_options.persistState && (QSettings().value("firstRun/done").toBool() ||

@@ -110,6 +110,12 @@ private slots:
         QVERIFY(!w.firstRunShown());
         w.setSnapshot(emptySnapshot());
         QVERIFY(!w.firstRunShown());
+        // Asked for from the Help menu, it stays while VMs come and go.
+        w.setSnapshot(makeSnapshot({}));
+        w.findChild<QAction*>("showFirstRun")->trigger();
+        QVERIFY(w.firstRunShown());
+        w.setSnapshot(makeSnapshot({}));
+        QVERIFY(w.firstRunShown());
         MainWindow again(nullptr, &dialogs, {true});
         again.setSnapshot(emptySnapshot());
         QVERIFY(!again.firstRunShown()); // the inventory had a VM once
