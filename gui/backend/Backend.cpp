@@ -1,5 +1,7 @@
 #include "Backend.h"
 
+#include "images/GuestImage.h"
+
 #include <QDateTime>
 
 namespace pidvisor::gui {
@@ -219,6 +221,22 @@ void Backend::fetchContainerLogs(quint64 requestId, const QString& uri, const QS
         emit containerLogsReady(requestId, {}, QString::fromStdString(logs.error().message));
     else
         emit containerLogsReady(requestId, QString::fromUtf8(logs->data(), static_cast<qsizetype>(logs->size())), {});
+}
+
+void Backend::checkSystem()
+{
+    if (!m_inventory)
+        return; // not started: the paths are not known yet
+    FirstRunReport report;
+    report.system = manager::checkSystem(m_paths);
+    if (m_inventory)
+        if (auto images = m_inventory->images())
+            for (const auto& image : *images) // newest first
+                if (image.kernelKind == "container" && GuestImage::load(image.path)) {
+                    report.image = image;
+                    break;
+                }
+    emit systemChecked(report);
 }
 
 } // namespace pidvisor::gui

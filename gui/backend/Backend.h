@@ -11,6 +11,7 @@
 #pragma once
 
 #include "AgentPoller.h"
+#include "FirstRunOperations.h"
 #include "SnapshotBuilder.h"
 
 #include <QObject>
@@ -45,6 +46,8 @@ public slots:
     void refreshSoon();
     void fetchVmDetails(quint64 requestId, const QString& uri, const QString& vm);
     void fetchContainerLogs(quint64 requestId, const QString& uri, const QString& vm, const QString& container);
+    // The first-run page's checks: files and /proc only, never libvirt.
+    void checkSystem();
     void shutdown();
 
 signals:
@@ -54,6 +57,7 @@ signals:
     void connectionFailed(const QString& uri, const QString& message);
     void vmDetailsReady(quint64 requestId, const QString& consoleLog, const QString& error);
     void containerLogsReady(quint64 requestId, const QString& logs, const QString& error);
+    void systemChecked(const pidvisor::gui::FirstRunReport& report);
 
 private:
     struct HostLink {

@@ -5,6 +5,7 @@ namespace pidvisor::gui {
 BackendThread::BackendThread(Backend::Options options) : m_backend(new Backend(std::move(options)))
 {
     qRegisterMetaType<SnapshotPtr>("pidvisor::gui::SnapshotPtr");
+    qRegisterMetaType<FirstRunReport>("pidvisor::gui::FirstRunReport");
     m_thread.setObjectName("pidvisor-backend");
     m_backend->moveToThread(&m_thread);
 }

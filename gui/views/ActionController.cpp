@@ -6,6 +6,7 @@
 #include "backend/SnapshotQueries.h"
 
 #include <QAction>
+#include <QIcon>
 #include <QKeySequence>
 #include <QMenu>
 #include <QWidget>
@@ -18,36 +19,37 @@ struct ActionText {
     const char* text;
     QKeySequence key;
     const char* tip;
+    const char* icon; // a freedesktop icon name; the text alone when the theme lacks it
 };
 
 ActionText textOf(ActionController::Id id)
 {
     using A = ActionController;
     switch (id) {
-    case A::AddConnection: return {"Add &connection…", QKeySequence("Ctrl+L"), "Connect to a libvirt URI"};
-    case A::Refresh: return {"&Refresh", QKeySequence::Refresh, "Ask libvirt and the agents now"};
-    case A::NewVm: return {"&New VM…", QKeySequence::New, "Create a VM and wait for its agent"};
-    case A::StartVm: return {"&Start", QKeySequence("Ctrl+Shift+S"), "Boot the VM and wait for its agent"};
-    case A::StopVm: return {"S&hut down", QKeySequence("Ctrl+Shift+H"), "Agent poweroff, then ACPI, then destroy"};
-    case A::DestroyVm: return {"&Destroy", QKeySequence("Ctrl+Shift+D"), "Power the VM off at once"};
-    case A::DeleteVm: return {"Delete VM…", QKeySequence("Ctrl+Shift+Del"), "Delete the VM, its disk and log"};
-    case A::NewContainer: return {"New &container…", QKeySequence("Ctrl+Shift+N"), "Start a container in the VM"};
-    case A::Exec: return {"&Run command…", QKeySequence("Ctrl+E"), "Run a command inside the container"};
-    case A::StopContainer: return {"Sto&p container", QKeySequence("Ctrl+Shift+T"), "TERM, then KILL after 10 s"};
-    case A::KillContainer: return {"&Kill container", QKeySequence("Ctrl+Shift+K"), "KILL every process"};
-    case A::DeleteContainer: return {"Delete container…", QKeySequence::Delete, "Remove the container"};
-    case A::Checkpoint: return {"Check&point…", QKeySequence("Ctrl+K"), "Checkpoint the container with CRIU"};
-    case A::Restore: return {"Res&tore…", QKeySequence("Ctrl+R"), "Restore the checkpoint into a VM"};
-    case A::Migrate: return {"&Migrate…", QKeySequence("Ctrl+M"), "Move the container to another VM"};
-    case A::VerifyCheckpoint: return {"&Verify checkpoint", QKeySequence("Ctrl+Shift+V"), "Check every file's hash"};
-    case A::DeleteCheckpoint: return {"Delete checkpoint…", QKeySequence("Ctrl+Shift+X"), "Delete the checkpoint"};
-    case A::CancelOperation: return {"Cancel operation", QKeySequence("Ctrl+."), "Cancel where that is safe"};
-    case A::FocusFilter: return {"&Filter", QKeySequence::Find, "Filter the tree by text"};
-    case A::About: return {"&About Pidvisor", QKeySequence::HelpContents, "Versions"};
-    case A::Quit: return {"&Quit", QKeySequence::Quit, "Quit"};
+    case A::AddConnection: return {"Add &connection…", QKeySequence("Ctrl+L"), "Connect to a libvirt URI", "network-server"};
+    case A::Refresh: return {"&Refresh", QKeySequence::Refresh, "Ask libvirt and the agents now", "view-refresh"};
+    case A::NewVm: return {"&New VM…", QKeySequence::New, "Create a VM and wait for its agent", "document-new"};
+    case A::StartVm: return {"&Start", QKeySequence("Ctrl+Shift+S"), "Boot the VM and wait for its agent", "media-playback-start"};
+    case A::StopVm: return {"S&hut down", QKeySequence("Ctrl+Shift+H"), "Agent poweroff, then ACPI, then destroy", "system-shutdown"};
+    case A::DestroyVm: return {"&Destroy", QKeySequence("Ctrl+Shift+D"), "Power the VM off at once", "process-stop"};
+    case A::DeleteVm: return {"Delete VM…", QKeySequence("Ctrl+Shift+Del"), "Delete the VM, its disk and log", "edit-delete"};
+    case A::NewContainer: return {"New &container…", QKeySequence("Ctrl+Shift+N"), "Start a container in the VM", "list-add"};
+    case A::Exec: return {"&Run command…", QKeySequence("Ctrl+E"), "Run a command inside the container", "utilities-terminal"};
+    case A::StopContainer: return {"Sto&p container", QKeySequence("Ctrl+Shift+T"), "TERM, then KILL after 10 s", "media-playback-stop"};
+    case A::KillContainer: return {"&Kill container", QKeySequence("Ctrl+Shift+K"), "KILL every process", "process-stop"};
+    case A::DeleteContainer: return {"Delete container…", QKeySequence::Delete, "Remove the container", "edit-delete"};
+    case A::Checkpoint: return {"Check&point…", QKeySequence("Ctrl+K"), "Checkpoint the container with CRIU", "document-save"};
+    case A::Restore: return {"Res&tore…", QKeySequence("Ctrl+R"), "Restore the checkpoint into a VM", "document-revert"};
+    case A::Migrate: return {"&Migrate…", QKeySequence("Ctrl+M"), "Move the container to another VM", "go-next"};
+    case A::VerifyCheckpoint: return {"&Verify checkpoint", QKeySequence("Ctrl+Shift+V"), "Check every file's hash", "emblem-default"};
+    case A::DeleteCheckpoint: return {"Delete checkpoint…", QKeySequence("Ctrl+Shift+X"), "Delete the checkpoint", "edit-delete"};
+    case A::CancelOperation: return {"Cancel operation", QKeySequence("Ctrl+."), "Cancel where that is safe", "process-stop"};
+    case A::FocusFilter: return {"&Filter", QKeySequence::Find, "Filter the tree by text", "edit-find"};
+    case A::About: return {"&About Pidvisor", QKeySequence::HelpContents, "Versions", "help-about"};
+    case A::Quit: return {"&Quit", QKeySequence::Quit, "Quit", "application-exit"};
     case A::Count: break;
     }
-    return {"", {}, ""};
+    return {"", {}, "", ""};
 }
 
 } // namespace
@@ -66,6 +68,7 @@ void ActionController::create()
         auto id = static_cast<Id>(i);
         ActionText t = textOf(id);
         auto* a = new QAction(t.text, m_window);
+        a->setIcon(QIcon::fromTheme(t.icon));
         a->setShortcut(t.key);
         a->setShortcutContext(Qt::WindowShortcut);
         QString tip = t.tip;

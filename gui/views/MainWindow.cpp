@@ -3,6 +3,7 @@
 #include "ActionController.h"
 #include "ChartsView.h"
 #include "DetailsPane.h"
+#include "FirstRunPage.h"
 #include "InventoryTreeView.h"
 #include "OperationsPanel.h"
 #include "TreeStateKeeper.h"
@@ -24,6 +25,7 @@
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -101,8 +103,12 @@ void MainWindow::buildLayout()
     m_horizontal->addWidget(left);
     m_horizontal->addWidget(m_details);
     m_horizontal->setSizes({880, 400});
+    m_firstRun = new FirstRunPage(m_backend, m_runner);
+    m_top = new QStackedWidget;
+    m_top->addWidget(m_horizontal);
+    m_top->addWidget(m_firstRun);
     m_vertical = new QSplitter(Qt::Vertical);
-    m_vertical->addWidget(m_horizontal);
+    m_vertical->addWidget(m_top);
     m_vertical->addWidget(m_bottomTabs);
     m_vertical->setSizes({520, 260});
     setCentralWidget(m_vertical);
@@ -122,6 +128,7 @@ void MainWindow::buildLayout()
     });
     connect(m_model, &InventoryModel::containerDropped, m_actions, &ActionController::migrateDropped);
     connect(m_operations, &OperationsModel::runningCountChanged, this, &MainWindow::updateStatus);
+    connect(m_firstRun, &FirstRunPage::skipped, this, &MainWindow::skipFirstRun);
 }
 
 void MainWindow::wireBackend()
@@ -179,10 +186,52 @@ void MainWindow::setSnapshot(SnapshotPtr snapshot)
     m_details->setSnapshot(snapshot);
     m_actions->setSnapshot(snapshot);
     m_charts->setSnapshot(snapshot);
+    m_firstRun->setSnapshot(snapshot);
+    updateFirstRun();
     if (m_tree->selectionModel()->currentIndex().isValid() == false && m_selection.kind != Selection::Kind::None &&
         m_selection.kind != Selection::Kind::Checkpoint)
         setSelection({}); // the selected row went away
     updateStatus();
+}
+
+bool MainWindow::firstRunShown() const
+{
+    return m_top->currentWidget() == m_firstRun;
+}
+
+void MainWindow::showFirstRun(bool show)
+{
+    m_top->setCurrentWidget(show ? static_cast<QWidget*>(m_firstRun) : m_horizontal);
+    if (show)
+        m_firstRun->recheck();
+}
+
+// Decided on the first snapshot: shown for an empty inventory unless an
+// earlier session skipped it or had VMs; hidden for good once a VM exists.
+void MainWindow::updateFirstRun()
+{
+    bool hasVm = countSnapshot(*m_snapshot).vms > 0;
+    if (hasVm) {
+        if (!m_firstRunRecorded) { // the first VM: done; Help shows the page again
+            showFirstRun(false);
+            if (m_options.persistState)
+                QSettings().setValue("firstRun/done", true); // once, not on every poll
+        }
+        m_firstRunRecorded = true;
+    } else if (!m_firstRunDecided) {
+        bool done = m_options.persistState && (QSettings().value("firstRun/done").toBool() ||
+                                               QSettings().value("firstRun/skipped").toBool());
+        if (!done)
+            showFirstRun(true);
+    }
+    m_firstRunDecided = true;
+}
+
+void MainWindow::skipFirstRun()
+{
+    showFirstRun(false);
+    if (m_options.persistState)
+        QSettings().setValue("firstRun/skipped", true);
 }
 
 void MainWindow::onTreeCurrentChanged(const QModelIndex& index)

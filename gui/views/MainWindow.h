@@ -5,6 +5,8 @@
 // snapshots from the Backend and starts work through ActionController and
 // OperationRunner; it never calls libvirt or an agent itself. Window
 // geometry, splitters, expanded rows and column widths persist in QSettings.
+// While the inventory has no VM, the first-run page takes the place of the
+// tree and details (until skipped, or once a VM exists).
 #pragma once
 
 #include "Selection.h"
@@ -17,6 +19,7 @@ class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
 class QSplitter;
+class QStackedWidget;
 class QTabWidget;
 class QTableView;
 
@@ -28,6 +31,7 @@ class ChartsView;
 class CheckpointsModel;
 class DetailsPane;
 class DialogProvider;
+class FirstRunPage;
 class InventoryModel;
 class InventoryProxyModel;
 class InventoryTreeView;
@@ -65,6 +69,10 @@ public:
     [[nodiscard]] ChartsView* charts() const { return m_charts; }
     [[nodiscard]] QLineEdit* filterEdit() const { return m_filter; }
     [[nodiscard]] QLabel* countsLabel() const { return m_counts; }
+    [[nodiscard]] FirstRunPage* firstRunPage() const { return m_firstRun; }
+    [[nodiscard]] bool firstRunShown() const;
+    // Shows the first-run page again (Help menu), or hides it.
+    void showFirstRun(bool show);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -83,6 +91,8 @@ private:
     void restoreState();
     void saveState() const;
     void requestRefresh();
+    void updateFirstRun();
+    void skipFirstRun();
 
     Backend* m_backend;
     DialogProvider* m_dialogs;
@@ -105,6 +115,10 @@ private:
     QTabWidget* m_bottomTabs = nullptr;
     QSplitter* m_vertical = nullptr;
     QSplitter* m_horizontal = nullptr;
+    QStackedWidget* m_top = nullptr; // the tree and details, or the first-run page
+    FirstRunPage* m_firstRun = nullptr;
+    bool m_firstRunDecided = false;
+    bool m_firstRunRecorded = false; // firstRun/done written
     QLineEdit* m_filter = nullptr;
     QLabel* m_counts = nullptr;
     QLabel* m_updated = nullptr;

@@ -5,6 +5,7 @@
 #include "ActionController.h"
 
 #include <QAction>
+#include <QMenu>
 #include <QMenuBar>
 #include <QToolBar>
 
@@ -28,7 +29,12 @@ void MainWindow::buildMenus()
          A::DeleteContainer});
     add(menuBar()->addMenu("Check&point"), {A::Restore, A::VerifyCheckpoint, A::DeleteCheckpoint});
     add(menuBar()->addMenu("&Operations"), {A::CancelOperation});
-    add(menuBar()->addMenu("&Help"), {A::About});
+    QMenu* help = menuBar()->addMenu("&Help");
+    QAction* firstRun = help->addAction("&First-run checks");
+    firstRun->setObjectName("showFirstRun");
+    firstRun->setStatusTip("Check this machine, build the guest image, create a first VM");
+    connect(firstRun, &QAction::triggered, this, [this] { showFirstRun(true); });
+    add(help, {A::About});
 }
 
 void MainWindow::buildToolBar()
@@ -37,7 +43,8 @@ void MainWindow::buildToolBar()
     QToolBar* bar = addToolBar("Actions");
     bar->setObjectName("actions");
     bar->setMovable(false);
-    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    // Icons from the desktop theme beside the text; text alone without a theme.
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     for (int id : std::initializer_list<int>{A::AddConnection, -1, A::NewVm, A::StartVm, A::StopVm, -1, A::NewContainer, A::Exec, -1,
                    A::Checkpoint, A::Restore, A::Migrate, -1, A::Refresh}) {
         if (id < 0)
