@@ -59,7 +59,7 @@ VmCreateOptions firstVmOptions(const QString& name)
 protocol::ContainerSpec firstContainerSpec()
 {
     protocol::ContainerSpec spec;
-    spec.name = "hello";
+    spec.name = "clock"; // (not "hello": that word is a command name)
     spec.argv = {"/bin/sh", "-c", "while sleep 1; do date; done"};
     return spec;
 }

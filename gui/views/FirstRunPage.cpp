@@ -245,8 +245,8 @@ void FirstRunPage::createFirst()
     spec.onSuccess = [runner, uri, name](const OperationResult&) {
         (void)runner->submit(ops::createContainer(uri, name, ops::firstContainerSpec()));
     };
-    m_status->setText(QString("Creating VM '%1' on %2, then container 'hello' in it: see Operations below.")
-                          .arg(name, uri));
+    m_status->setText(QString("Creating VM '%1' on %2, then container '%3' in it: see Operations below.")
+                          .arg(name, uri, QString::fromStdString(ops::firstContainerSpec().name)));
     m_createId = m_runner->submit(std::move(spec));
     updateButtons();
 }

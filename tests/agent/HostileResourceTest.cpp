@@ -22,6 +22,21 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// Under AddressSanitizer (the sanitize tree) the agent's memory is mostly
+// ASan's own (shadow, quarantine): the ceilings measure our code only in
+// the plain build, so there they are checked, here only printed.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kUnderAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kUnderAsan = true;
+#else
+constexpr bool kUnderAsan = false;
+#endif
+#else
+constexpr bool kUnderAsan = false;
+#endif
+
 // PROTOCOL.md, "Limits": with every limit reached the agent holds at most
 // this much more memory than when idle.
 constexpr long kRssCeilingKiB = 200 * 1024;
@@ -140,7 +155,8 @@ TEST(HostileResource, TenThousandConnectionsAreCappedAndHelloStillAnswers)
     RecordProperty("rss_peak_kib", static_cast<int>(rssAfter));
     std::printf("agent RSS before %ld KiB, peak %ld KiB, threads %ld, still open %d\n", rssBefore, rssAfter, threads,
                 open);
-    EXPECT_LT(rssAfter - rssBefore, kRssCeilingKiB);
+    if (!kUnderAsan)
+        EXPECT_LT(rssAfter - rssBefore, kRssCeilingKiB);
     for (int fd : fds)
         ::close(fd);
     ASSERT_TRUE(agent.running());
@@ -226,8 +242,10 @@ TEST(HostileResource, HalfSentBigFramesAreBoundedByTheTotal)
     EXPECT_LT(helloTook.count(), 1000) << "hello took " << helloTook.count() << " ms";
     EXPECT_GT(refused, 0) << "every half frame was held";
     // Twice the total: a growing buffer's capacity may be twice its size.
-    EXPECT_LT((peak - rssBefore) * 1024, static_cast<long>(2 * total + (16U << 20)));
-    EXPECT_LT(peak - rssBefore, kRssCeilingKiB);
+    if (!kUnderAsan) {
+        EXPECT_LT((peak - rssBefore) * 1024, static_cast<long>(2 * total + (16U << 20)));
+        EXPECT_LT(peak - rssBefore, kRssCeilingKiB);
+    }
     for (int fd : fds)
         ::close(fd);
     ASSERT_TRUE(agent.running());
