@@ -59,7 +59,7 @@ VmCreateOptions firstVmOptions(const QString& name)
 protocol::ContainerSpec firstContainerSpec()
 {
     protocol::ContainerSpec spec;
-    spec.name = "clock"; // (not "hello": that word is a command name)
+    spec.name = "clock"; // (the source scan refuses command names, and hello is one)
     spec.argv = {"/bin/sh", "-c", "while sleep 1; do date; done"};
     return spec;
 }
