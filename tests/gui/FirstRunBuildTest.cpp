@@ -82,10 +82,11 @@ private slots:
 
     void aSecondCheckReportsTheImageAsBuilt()
     {
-        QSignalSpy reports(m_backend->backend(), &Backend::systemChecked);
+        // (No QSignalSpy::wait on the backend's signal: it is emitted on the
+        // backend thread, and Qt 6.4's spy does not wake its loop from there.
+        // The text changes from "ready:" only with a new report.)
         page()->recheck();
-        QVERIFY(reports.wait(30000));
-        QTRY_VERIFY(page()->checkText("image").startsWith("built: "));
+        QTRY_VERIFY_WITH_TIMEOUT(page()->checkText("image").startsWith("built: "), 30000);
         QVERIFY2(page()->checkText("image").contains("(kernel "), qPrintable(page()->checkText("image")));
         QString png = PIDVISOR_FIRSTRUN_BUILT_SCREENSHOT;
         QDir().mkpath(QFileInfo(png).path());
