@@ -12,7 +12,7 @@ namespace Col = InventoryColumn;
 namespace {
 bool running(const ContainerInfo& c)
 {
-    return manager::containerState(c.record.state) == manager::ContainerState::Running;
+    return c.record.state == manager::ContainerState::Running;
 }
 } // namespace
 
@@ -38,9 +38,9 @@ QString InventoryText::state(const InventoryNode& n)
         const VmInfo& v = n.vm();
         if (v.record.missing)
             return "missing";
-        return text(v.record.state);
+        return text(manager::vmStateText(v.record.state));
     }
-    case NodeKind::Container: return text(n.container().record.state);
+    case NodeKind::Container: return text(manager::containerStateText(n.container().record.state));
     case NodeKind::Process: return format::processState(n.process().state);
     case NodeKind::Root: return {};
     }

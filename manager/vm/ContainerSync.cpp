@@ -12,7 +12,7 @@ Result<ContainerListing> listContainers(protocol::AgentCalls& agent, const proto
     PV_TRY(protocol::ContainerListResult listed, agent.containerList(options));
     out.containers = std::move(listed.containers);
     for (const auto& c : out.containers) {
-        if (c.state != protocol::ContainerState::Running)
+        if (c.state != ContainerState::Running)
             continue;
         auto ps = agent.containerPs(c.name, options);
         if (ps)
@@ -28,7 +28,7 @@ ContainerRecord containerRecord(std::int64_t vmId, const protocol::ContainerInfo
     ContainerRecord r;
     r.vmId = vmId;
     r.name = c.name;
-    r.state = std::string(protocol::enumWord(c.state));
+    r.state = c.state;
     r.initPid = c.initPid;
     r.specJson = protocol::encode(c.spec).dump();
     r.processCount = processCount;

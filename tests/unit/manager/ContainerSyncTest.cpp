@@ -205,7 +205,7 @@ TEST_F(ContainerSync, CliListStoresTheProcessCountTheAgentReports)
     EXPECT_EQ(r["web"].processCount, 2) << "container list wrote another count than the agent's";
     EXPECT_EQ(r["web"].initPid, 231);
     EXPECT_EQ(r["old"].processCount, 0);
-    EXPECT_EQ(r["old"].state, "stopped");
+    EXPECT_EQ(r["old"].state, ContainerState::Stopped);
 }
 
 TEST_F(ContainerSync, ReconcileAfterAPollKeepsTheProcessCount)
@@ -245,7 +245,7 @@ TEST_F(ContainerSync, FollowsTheAgentWhenContainersChange)
     ASSERT_TRUE(poll) << poll.error().message;
     auto r = rows();
     ASSERT_EQ(r.size(), 1u) << "a container the agent no longer has stayed in the inventory";
-    EXPECT_EQ(r["web"].state, "stopped");
+    EXPECT_EQ(r["web"].state, ContainerState::Stopped);
     EXPECT_EQ(r["web"].processCount, 0);
 }
 
