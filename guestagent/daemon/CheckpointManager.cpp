@@ -77,7 +77,7 @@ Result<json> CheckpointManager::pidMap(const std::string& imagesDir, const std::
 Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestContext& context)
 {
     PV_TRY(auto snap, m_containers.snapshot(r.container));
-    if (snap.record.state != "running")
+    if (snap.record.state != ContainerState::Running)
         return fail(ErrorCode::FailedPrecondition, "container '" + r.container + "' is not running");
     std::string id = r.id.empty() ? protocol::newCheckpointId() : r.id;
     PV_TRY_STATUS(protocol::validateName("checkpoint id", id));

@@ -58,7 +58,7 @@ public:
                                                const std::vector<std::string>& only, bool final,
                                                RequestContext& context);
     // The host holds a verified copy: end the container it was taken from.
-    [[nodiscard]] Result<nlohmann::json> commit(const std::string& id);
+    [[nodiscard]] Result<protocol::CheckpointCommitResult> commit(const std::string& id);
 
     [[nodiscard]] std::string directory(const std::string& id) const;
 

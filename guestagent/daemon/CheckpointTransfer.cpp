@@ -142,12 +142,12 @@ Result<json> CheckpointManager::write(const std::string& id, const json& manifes
     return result;
 }
 
-Result<json> CheckpointManager::commit(const std::string& id)
+Result<protocol::CheckpointCommitResult> CheckpointManager::commit(const std::string& id)
 {
     PV_TRY(json manifest, readManifest(id));
     std::string name = manifest.value("container", "");
     PV_TRY_STATUS(m_containers.retire(name, id));
-    return json{{"id", id}, {"container", name}, {"state", "checkpointed"}};
+    return protocol::CheckpointCommitResult{id, name, protocol::CheckpointState::Checkpointed};
 }
 
 } // namespace pidvisor::agent

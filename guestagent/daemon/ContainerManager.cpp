@@ -51,7 +51,7 @@ std::vector<std::string> ContainerManager::recover()
         auto c = std::make_shared<Container>();
         c->record = std::move(record);
         ContainerRecord& r = c->record;
-        if (r.state == "running") {
+        if (r.state == ContainerState::Running) {
             // Same pid, same start time and same pid namespace: the very
             // process this agent started before it restarted.
             int fd = sys::pidfdOpen(r.initPid);
@@ -62,7 +62,7 @@ std::vector<std::string> ContainerManager::recover()
             } else {
                 if (fd >= 0)
                     ::close(fd);
-                r.state = "stopped";
+                r.state = ContainerState::Stopped;
                 r.exitKnown = false;
                 r.finishedAt = nowMillis();
                 if (auto saved = m_store.save(r); !saved)
@@ -142,7 +142,7 @@ Result<protocol::ContainerInfo> ContainerManager::launch(const std::shared_ptr<C
         r.pidnsInode = pidNamespaceInode(pid).value_or(0);
         r.cgroup = cgroupFd ? m_cgroups.path(spec.name) : "";
         r.createdAt = nowMillis();
-        r.state = "running";
+        r.state = ContainerState::Running;
         return m_store.save(r);
     };
     PV_TRY(Spawned spawned, spawnContainer(launch, m_pidSpace, commit));
@@ -174,7 +174,7 @@ void ContainerManager::onExit(const std::shared_ptr<Container>& c, const ExitSta
 {
     std::lock_guard lock(c->mutex);
     ContainerRecord& r = c->record;
-    r.state = "stopped";
+    r.state = ContainerState::Stopped;
     r.finishedAt = nowMillis();
     r.exitKnown = status.known;
     r.exitCode = status.code;
@@ -188,7 +188,7 @@ Result<std::shared_ptr<ContainerManager::Container>> ContainerManager::find(cons
 {
     std::lock_guard lock(m_mutex);
     auto it = m_containers.find(name);
-    if (it == m_containers.end() || it->second->record.state == "creating")
+    if (it == m_containers.end() || it->second->record.state == ContainerState::Creating)
         return fail(ErrorCode::NotFound, "no container named '" + name + "'");
     return it->second;
 }
@@ -205,7 +205,7 @@ protocol::ContainerInfo ContainerManager::describe(const ContainerRecord& r) con
     info.createdAt = r.createdAt;
     info.spec = r.spec;
     info.confinement = describeConfinement(r.spec.privileged);
-    if (r.state == "stopped") {
+    if (r.state == ContainerState::Stopped) {
         info.finishedAt = r.finishedAt;
         if (r.exitKnown)
             info.exit = protocol::ExitStatus{r.exitCode, r.exitSignal};
@@ -228,7 +228,7 @@ std::vector<protocol::ContainerInfo> ContainerManager::list() const
     std::vector<protocol::ContainerInfo> out;
     for (const auto& c : all) {
         std::lock_guard lock(c->mutex);
-        if (c->record.state != "creating")
+        if (c->record.state != ContainerState::Creating)
             out.push_back(describe(c->record));
     }
     return out;
@@ -242,7 +242,7 @@ Result<protocol::ContainerInfo> ContainerManager::info(const std::string& name) 
         std::lock_guard lock(c->mutex);
         info = describe(c->record);
     }
-    if (info.state == "running") {
+    if (info.state == ContainerState::Running) {
         auto procs = processes(name);
         info.processes = procs ? static_cast<std::int64_t>(procs->size()) : 0;
     }
@@ -255,7 +255,7 @@ Result<std::vector<ProcessInfo>> ContainerManager::processes(const std::string& 
     std::uint64_t inode;
     {
         std::lock_guard lock(c->mutex);
-        if (c->record.state != "running")
+        if (c->record.state != ContainerState::Running)
             return std::vector<ProcessInfo>{};
         inode = c->record.pidnsInode;
     }
@@ -270,7 +270,7 @@ Result<CommandResult> ContainerManager::exec(const std::string& name, const Exec
     bool privileged = false;
     {
         std::lock_guard lock(c->mutex);
-        if (c->record.state != "running" || !c->pidfd)
+        if (c->record.state != ContainerState::Running || !c->pidfd)
             return fail(notRunning(name));
         pidfd.reset(::fcntl(c->pidfd.get(), F_DUPFD_CLOEXEC, 0));
         env = request.env.empty() ? c->record.spec.env : withDefaultEnv(request.env);
@@ -334,7 +334,7 @@ Result<protocol::ContainerKillResult> ContainerManager::kill(const std::string& 
     std::uint64_t inode;
     {
         std::lock_guard lock(c->mutex);
-        if (c->record.state != "running" || !c->pidfd)
+        if (c->record.state != ContainerState::Running || !c->pidfd)
             return fail(notRunning(name));
         if (sys::pidfdSendSignal(c->pidfd.get(), signal) < 0)
             return failErrno("signalling container '" + name + "'", errno);
@@ -353,7 +353,7 @@ Result<protocol::ContainerKillResult> ContainerManager::kill(const std::string& 
 bool ContainerManager::waitStopped(Container& c, std::chrono::milliseconds timeout) const
 {
     std::unique_lock lock(c.mutex);
-    return c.exited.wait_for(lock, timeout, [&] { return c.record.state != "running"; });
+    return c.exited.wait_for(lock, timeout, [&] { return c.record.state != ContainerState::Running; });
 }
 
 Result<protocol::ContainerInfo> ContainerManager::stop(const std::string& name, std::chrono::milliseconds grace)
@@ -361,7 +361,7 @@ Result<protocol::ContainerInfo> ContainerManager::stop(const std::string& name, 
     PV_TRY(auto c, find(name));
     {
         std::lock_guard lock(c->mutex);
-        if (c->record.state == "running" && c->pidfd)
+        if (c->record.state == ContainerState::Running && c->pidfd)
             (void)sys::pidfdSendSignal(c->pidfd.get(), SIGTERM);
     }
     if (!waitStopped(*c, grace)) {
@@ -382,7 +382,7 @@ Status ContainerManager::remove(const std::string& name, bool force)
     PV_TRY(auto c, find(name));
     {
         std::lock_guard lock(c->mutex);
-        if (c->record.state == "running") {
+        if (c->record.state == ContainerState::Running) {
             if (!force)
                 return fail(ErrorCode::FailedPrecondition,
                             "container '" + name + "' is running; stop it first or force the removal");

@@ -45,7 +45,7 @@ Result<protocol::ContainerInfo> ContainerManager::adoptRestored(const std::strin
         r.pidnsInode = pidNamespaceInode(pid).value_or(0);
         r.cgroup = cgroup;
         r.createdAt = nowMillis();
-        r.state = "running";
+        r.state = ContainerState::Running;
         r.restoredFrom = checkpoint;
         c->pidfd.reset(fd);
         PV_TRY_STATUS(m_store.save(r));
@@ -60,7 +60,7 @@ Status ContainerManager::retire(const std::string& name, const std::string& chec
     PV_TRY(auto c, find(name));
     {
         std::lock_guard lock(c->mutex);
-        if (c->record.state == "running" && c->pidfd)
+        if (c->record.state == ContainerState::Running && c->pidfd)
             (void)sys::pidfdSendSignal(c->pidfd.get(), SIGKILL);
     }
     if (!waitStopped(*c, std::chrono::seconds(10)))

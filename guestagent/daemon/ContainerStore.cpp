@@ -24,11 +24,22 @@ std::int64_t nowMillis()
 
 json ContainerRecord::toJson() const
 {
-    json j{{"spec", protocol::encode(spec)},       {"state", state},         {"init_pid", initPid},
-           {"init_start_time", initStartTime}, {"pidns_inode", pidnsInode}, {"pid_space", pidSpace},
-           {"cgroup", cgroup},            {"created_at", createdAt}, {"finished_at", finishedAt},
-           {"exit_known", exitKnown},     {"exit_code", exitCode},   {"exit_signal", exitSignal},
-           {"checkpointed_as", checkpointedAs}, {"restored_from", restoredFrom}};
+    // The state is stored as its protocol word, so records written before
+    // the enum (and by older agents) read back unchanged.
+    json j{{"spec", protocol::encode(spec)},
+           {"state", protocol::Codec<ContainerState>::encode(state)},
+           {"init_pid", initPid},
+           {"init_start_time", initStartTime},
+           {"pidns_inode", pidnsInode},
+           {"pid_space", pidSpace},
+           {"cgroup", cgroup},
+           {"created_at", createdAt},
+           {"finished_at", finishedAt},
+           {"exit_known", exitKnown},
+           {"exit_code", exitCode},
+           {"exit_signal", exitSignal},
+           {"checkpointed_as", checkpointedAs},
+           {"restored_from", restoredFrom}};
     return j;
 }
 
@@ -37,7 +48,8 @@ Result<ContainerRecord> ContainerRecord::fromJson(const json& j)
     try {
         ContainerRecord r;
         PV_TRY(r.spec, protocol::decode<ContainerSpec>(j.at("spec"), protocol::Unknown::Ignore, "field"));
-        r.state = j.at("state").get<std::string>();
+        PV_TRY(r.state,
+               protocol::Codec<ContainerState>::decode(j.at("state"), protocol::Unknown::Ignore, "field", "state"));
         r.initPid = j.at("init_pid").get<pid_t>();
         r.initStartTime = j.at("init_start_time").get<std::uint64_t>();
         r.pidnsInode = j.at("pidns_inode").get<std::uint64_t>();

@@ -14,6 +14,7 @@
 #include "ContainerSpec.h"
 
 #include "protocol/Result.h"
+#include "protocol/States.h"
 #include "protocol/UniqueFd.h"
 
 #include <filesystem>
@@ -23,9 +24,11 @@
 
 namespace pidvisor::agent {
 
+using protocol::ContainerState;
+
 struct ContainerRecord {
     ContainerSpec spec;
-    std::string state = "creating"; // creating, running, stopped
+    ContainerState state = ContainerState::Creating; // stored as its word ("creating", ...)
     pid_t initPid = 0;
     std::uint64_t initStartTime = 0;
     std::uint64_t pidnsInode = 0;

@@ -73,7 +73,7 @@ Result<protocol::CheckpointWriteResult> Dispatcher::checkpointWrite(const protoc
 
 Result<protocol::CheckpointCommitResult> Dispatcher::checkpointCommit(const protocol::CheckpointRef& args)
 {
-    return typed<protocol::CheckpointCommitResult>(kCheckpointCommit.name, m_checkpoints.commit(args.id));
+    return m_checkpoints.commit(args.id);
 }
 
 Result<protocol::CheckpointDeleteResult> Dispatcher::checkpointDelete(const protocol::CheckpointRef& args)

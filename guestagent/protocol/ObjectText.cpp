@@ -31,8 +31,8 @@ std::string formatLocalTime(std::int64_t millis)
 
 std::string describeContainerState(const ContainerInfo& info)
 {
-    if (info.state != "stopped")
-        return info.state;
+    if (info.state != ContainerState::Stopped)
+        return std::string(enumWord(info.state));
     if (info.checkpointedAs && !info.checkpointedAs->empty())
         return "checkpointed (" + *info.checkpointedAs + ")";
     if (!info.exit)

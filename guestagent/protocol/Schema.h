@@ -30,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <concepts>
 #include <cstdint>
 #include <limits>
@@ -38,6 +39,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace pidvisor::protocol {
@@ -174,6 +176,69 @@ struct Codec<nlohmann::json> {
         return j;
     }
     static nlohmann::json encode(const nlohmann::json& v) { return v; }
+};
+
+// Word enums: an enum class whose wire form is one of a fixed list of
+// words, declared once by specializing EnumWords next to the enum:
+//
+//   template <>
+//   struct EnumWords<ContainerState> {
+//       static constexpr std::array<std::pair<ContainerState, std::string_view>, 2> kWords{
+//           {{ContainerState::Running, "running"}, {ContainerState::Stopped, "stopped"}}};
+//   };
+//
+// enumWord() and enumFromWord() are the enum's one conversion (the codec
+// below, and whatever stores the words elsewhere, use them); a word not in
+// the list is refused by name.
+template <class E>
+struct EnumWords;
+
+template <class E>
+concept WordEnum = std::is_enum_v<E> && requires { EnumWords<E>::kWords; };
+
+template <WordEnum E>
+[[nodiscard]] constexpr std::string_view enumWord(E value)
+{
+    for (const auto& [e, word] : EnumWords<E>::kWords)
+        if (e == value)
+            return word;
+    return {};
+}
+
+template <WordEnum E>
+[[nodiscard]] constexpr std::optional<E> enumFromWord(std::string_view word)
+{
+    for (const auto& [e, w] : EnumWords<E>::kWords)
+        if (w == word)
+            return e;
+    return std::nullopt;
+}
+
+// "creating, running or stopped", for messages.
+template <WordEnum E>
+[[nodiscard]] std::string enumWordList()
+{
+    const auto& words = EnumWords<E>::kWords;
+    std::string out;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i > 0)
+            out += i + 1 == words.size() ? " or " : ", ";
+        out += words[i].second;
+    }
+    return out;
+}
+
+template <WordEnum E>
+struct Codec<E> {
+    static Result<E> decode(const nlohmann::json& j, Unknown, std::string_view prefix, std::string_view path)
+    {
+        std::optional<E> value = j.is_string() ? enumFromWord<E>(j.get<std::string>()) : std::nullopt;
+        if (!value)
+            return fail(ErrorCode::InvalidArgument,
+                        detail::fieldName(prefix, path) + " must be " + enumWordList<E>());
+        return *value;
+    }
+    static nlohmann::json encode(E value) { return std::string(enumWord(value)); }
 };
 
 template <class T>

@@ -11,6 +11,7 @@
 
 #include "Checks.h"
 #include "Schema.h"
+#include "States.h"
 
 #include <cstdint>
 #include <optional>
@@ -101,7 +102,7 @@ struct Confinement {
 // A container as the agent reports it (create, info, list, stop).
 struct ContainerInfo {
     std::string name;
-    std::string state; // running, stopped
+    ContainerState state = ContainerState::Stopped; // running or stopped, never creating
     std::int32_t initPid = 0;
     std::uint64_t pidnsInode = 0;
     std::string pidSpace; // clone3, proc-container
@@ -619,7 +620,7 @@ struct CheckpointWriteResult {
 struct CheckpointCommitResult {
     std::string id;
     std::string container;
-    std::string state;
+    CheckpointState state = CheckpointState::Checkpointed;
     static constexpr auto fields()
     {
         using S = CheckpointCommitResult;

@@ -52,7 +52,7 @@ void ScreenshotTaker::stage(MainWindow* w)
             if (rank < 1)
                 chosen = vmPath, rank = 1;
             for (const auto& c : v.containers) {
-                bool running = manager::containerState(c.record.state) == manager::ContainerState::Running;
+                bool running = c.record.state == manager::ContainerState::Running;
                 int r = !c.processes.empty() ? 3 : running ? 2 : 0;
                 if (r > rank)
                     chosen = vmPath + QStringList{QString::fromStdString(c.record.name)}, rank = r;

@@ -44,7 +44,7 @@ void AgentPoller::poll(Host& host, const std::vector<VmRecord>& vms, LiveHost& l
     live.busyVms = host.leases().busy();
     std::vector<const VmRecord*> running;
     for (const auto& vm : vms) {
-        bool up = vmState(vm.state) == VmState::Running && !vm.missing;
+        bool up = vm.state == VmState::Running && !vm.missing;
         if (!up) {
             live.vms.erase(vm.name);
         } else if (live.busyVms.count(vm.name)) {

@@ -56,10 +56,10 @@ SnapshotCounts countSnapshot(const InventorySnapshot& snapshot)
         c.connectedHosts += host.link == HostInfo::Link::Connected;
         for (const auto& vm : host.vms) {
             ++c.vms;
-            c.runningVms += manager::vmState(vm.record.state) == manager::VmState::Running && !vm.record.missing;
+            c.runningVms += vm.record.state == manager::VmState::Running && !vm.record.missing;
             for (const auto& ct : vm.containers) {
                 ++c.containers;
-                c.runningContainers += manager::containerState(ct.record.state) == manager::ContainerState::Running;
+                c.runningContainers += ct.record.state == manager::ContainerState::Running;
                 c.processes += static_cast<int>(ct.processes.size());
             }
         }

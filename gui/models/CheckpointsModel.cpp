@@ -100,7 +100,9 @@ QVariant CheckpointsModel::data(const QModelIndex& index, int role) const
     case CheckpointIdRole: return QString::fromStdString(c->id);
     case Qt::ToolTipRole: return format::text(c->id + "\n" + c->path);
     case Qt::DecorationRole:
-        return index.column() == Col::Status ? QVariant(StateIcons::dot(format::text(c->status))) : QVariant();
+        if (index.column() == Col::Status)
+            return StateIcons::dot(format::checkpointTone(c->status));
+        return {};
     case Qt::TextAlignmentRole:
         return index.column() == Col::Size || index.column() == Col::Duration
                    ? QVariant(Qt::AlignRight | Qt::AlignVCenter)

@@ -59,16 +59,50 @@ QString processState(const std::string& state)
     return text(state);
 }
 
-QColor stateColor(const QString& state)
+Tone tone(manager::VmState state)
 {
-    if (state == "running" || state == "connected" || state == "complete" || state == "ok" || state == "R" ||
-        state == "S")
-        return QColor(0x2e, 0xa0, 0x43);
-    if (state == "shut off" || state == "stopped" || state == "offline" || state == "cancelled")
-        return QColor(0x8a, 0x8f, 0x98);
-    if (state == "missing" || state == "crashed" || state == "error" || state == "unreachable" || state == "corrupt" ||
-        state == "Z")
-        return QColor(0xd2, 0x3f, 0x31);
+    using manager::VmState;
+    switch (state) {
+    case VmState::Running: return Tone::Good;
+    case VmState::ShutOff: return Tone::Idle;
+    case VmState::Crashed: return Tone::Trouble;
+    case VmState::NoState:
+    case VmState::Idle:
+    case VmState::Paused:
+    case VmState::InShutdown:
+    case VmState::Suspended: return Tone::Pending;
+    }
+    return Tone::Pending;
+}
+
+Tone tone(manager::ContainerState state)
+{
+    using manager::ContainerState;
+    switch (state) {
+    case ContainerState::Running: return Tone::Good;
+    case ContainerState::Stopped: return Tone::Idle;
+    case ContainerState::Creating: return Tone::Pending;
+    }
+    return Tone::Pending;
+}
+
+Tone checkpointTone(const std::string& status)
+{
+    if (status == "complete")
+        return Tone::Good;
+    if (status == "corrupt")
+        return Tone::Trouble;
+    return Tone::Pending;
+}
+
+QColor toneColor(Tone tone)
+{
+    switch (tone) {
+    case Tone::Good: return QColor(0x2e, 0xa0, 0x43);
+    case Tone::Idle: return QColor(0x8a, 0x8f, 0x98);
+    case Tone::Trouble: return QColor(0xd2, 0x3f, 0x31);
+    case Tone::Pending: return QColor(0xd9, 0x8e, 0x04);
+    }
     return QColor(0xd9, 0x8e, 0x04);
 }
 

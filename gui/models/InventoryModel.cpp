@@ -246,14 +246,12 @@ QVariant InventoryModel::data(const QModelIndex& index, int role) const
     case KindRole: return static_cast<int>(n.kind);
     case Qt::DecorationRole:
         if (index.column() == InventoryColumn::Name)
-            return StateIcons::icon(n.kind, InventoryText::state(n));
+            return StateIcons::icon(n.kind, InventoryText::tone(n));
         return {};
-    case Qt::ForegroundRole: {
-        QString state = InventoryText::state(n);
-        if (state == "missing" || state == "shut off" || state == "stopped" || state == "offline")
+    case Qt::ForegroundRole:
+        if (InventoryText::dimmed(n))
             return QBrush(QColor(0x80, 0x86, 0x8f));
         return {};
-    }
     case Qt::FontRole:
         if (n.kind == NodeKind::Host && index.column() == InventoryColumn::Name) {
             QFont f;

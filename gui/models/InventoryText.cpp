@@ -12,7 +12,7 @@ namespace Col = InventoryColumn;
 namespace {
 bool running(const ContainerInfo& c)
 {
-    return manager::containerState(c.record.state) == manager::ContainerState::Running;
+    return c.record.state == manager::ContainerState::Running;
 }
 } // namespace
 
@@ -38,13 +38,45 @@ QString InventoryText::state(const InventoryNode& n)
         const VmInfo& v = n.vm();
         if (v.record.missing)
             return "missing";
-        return text(v.record.state);
+        return text(manager::vmStateText(v.record.state));
     }
-    case NodeKind::Container: return text(n.container().record.state);
+    case NodeKind::Container: return text(manager::containerStateText(n.container().record.state));
     case NodeKind::Process: return format::processState(n.process().state);
     case NodeKind::Root: return {};
     }
     return {};
+}
+
+format::Tone InventoryText::tone(const InventoryNode& n)
+{
+    switch (n.kind) {
+    case NodeKind::Host:
+        switch (n.host().link) {
+        case HostInfo::Link::Connected: return format::Tone::Good;
+        case HostInfo::Link::Connecting: return format::Tone::Pending;
+        case HostInfo::Link::Unreachable: return format::Tone::Trouble;
+        case HostInfo::Link::Offline: return format::Tone::Idle;
+        }
+        return format::Tone::Pending;
+    case NodeKind::Vm:
+        return n.vm().record.missing ? format::Tone::Trouble : format::tone(n.vm().record.state);
+    case NodeKind::Container: return format::tone(n.container().record.state);
+    case NodeKind::Process:
+    case NodeKind::Root: return format::Tone::Pending; // drawn without a dot
+    }
+    return format::Tone::Pending;
+}
+
+bool InventoryText::dimmed(const InventoryNode& n)
+{
+    switch (n.kind) {
+    case NodeKind::Host: return n.host().link == HostInfo::Link::Offline;
+    case NodeKind::Vm: return n.vm().record.missing || n.vm().record.state == manager::VmState::ShutOff;
+    case NodeKind::Container: return n.container().record.state == manager::ContainerState::Stopped;
+    case NodeKind::Process:
+    case NodeKind::Root: return false;
+    }
+    return false;
 }
 
 QString InventoryText::hostText(const HostInfo& h, int column)

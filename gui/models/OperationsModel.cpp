@@ -8,6 +8,21 @@
 
 namespace pidvisor::gui {
 
+namespace {
+
+format::Tone tone(OperationEntry::State state)
+{
+    switch (state) {
+    case OperationEntry::State::Running: return format::Tone::Pending;
+    case OperationEntry::State::Ok: return format::Tone::Good;
+    case OperationEntry::State::Cancelled: return format::Tone::Idle;
+    case OperationEntry::State::Failed: return format::Tone::Trouble;
+    }
+    return format::Tone::Pending;
+}
+
+} // namespace
+
 namespace Col = OperationColumn;
 
 OperationsModel::OperationsModel(QObject* parent) : QAbstractTableModel(parent)
@@ -185,8 +200,7 @@ QVariant OperationsModel::data(const QModelIndex& index, int role) const
         }
     }
     if (role == Qt::DecorationRole && index.column() == Col::Result) {
-        static const char* states[] = {"running-op", "ok", "error", "cancelled"};
-        return StateIcons::dot(states[static_cast<int>(e->state)]);
+        return StateIcons::dot(tone(e->state));
     }
     if (role == Qt::ToolTipRole)
         return describe(*e);

@@ -47,28 +47,28 @@ QPixmap StateIcons::drawKind(NodeKind kind)
     return pm;
 }
 
-QIcon StateIcons::icon(NodeKind kind, const QString& state)
+QIcon StateIcons::icon(NodeKind kind, format::Tone tone)
 {
-    static QHash<QString, QIcon> cache;
-    QString key = QString::number(static_cast<int>(kind)) + "/" + state;
+    static QHash<int, QIcon> cache;
+    int key = static_cast<int>(kind) * 8 + static_cast<int>(tone);
     auto it = cache.find(key);
     if (it != cache.end())
         return *it;
     QPixmap pm = drawKind(kind);
-    if (!state.isEmpty() && kind != NodeKind::Process) {
+    if (kind != NodeKind::Process && kind != NodeKind::Root) {
         QPainter p(&pm);
         p.setRenderHint(QPainter::Antialiasing);
         p.setPen(QPen(Qt::white, 1.2));
-        p.setBrush(format::stateColor(state));
+        p.setBrush(format::toneColor(tone));
         p.drawEllipse(QRectF(9.5, 9.5, 6, 6));
     }
     return *cache.insert(key, QIcon(pm));
 }
 
-QIcon StateIcons::dot(const QString& state)
+QIcon StateIcons::dot(format::Tone tone)
 {
-    static QHash<QString, QIcon> cache;
-    auto it = cache.find(state);
+    static QHash<int, QIcon> cache;
+    auto it = cache.find(static_cast<int>(tone));
     if (it != cache.end())
         return *it;
     QPixmap pm(12, 12);
@@ -76,9 +76,9 @@ QIcon StateIcons::dot(const QString& state)
     QPainter p(&pm);
     p.setRenderHint(QPainter::Antialiasing);
     p.setPen(Qt::NoPen);
-    p.setBrush(format::stateColor(state));
+    p.setBrush(format::toneColor(tone));
     p.drawEllipse(QRectF(2, 2, 8, 8));
-    return *cache.insert(state, QIcon(pm));
+    return *cache.insert(static_cast<int>(tone), QIcon(pm));
 }
 
 } // namespace pidvisor::gui

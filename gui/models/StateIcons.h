@@ -3,6 +3,7 @@
 // state's colour. Drawn once per kind and colour, then cached.
 #pragma once
 
+#include "Format.h"
 #include "ModelRoles.h"
 
 #include <QHash>
@@ -12,8 +13,9 @@ namespace pidvisor::gui {
 
 class StateIcons {
 public:
-    [[nodiscard]] static QIcon icon(NodeKind kind, const QString& state);
-    [[nodiscard]] static QIcon dot(const QString& state);
+    // Processes and the root have no dot.
+    [[nodiscard]] static QIcon icon(NodeKind kind, format::Tone tone);
+    [[nodiscard]] static QIcon dot(format::Tone tone);
 
 private:
     [[nodiscard]] static QPixmap drawKind(NodeKind kind);

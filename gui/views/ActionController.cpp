@@ -118,7 +118,7 @@ std::vector<VmChoice> ActionController::runningVms(const QString& uri, const QSt
         if (h.link != HostInfo::Link::Connected || (!uri.isEmpty() && hostUri != uri))
             continue;
         for (const auto& v : h.vms) {
-            bool running = manager::vmState(v.record.state) == manager::VmState::Running && !v.record.missing;
+            bool running = v.record.state == manager::VmState::Running && !v.record.missing;
             if (running && QString::fromStdString(v.record.name) != except)
                 out.push_back({hostUri, QString::fromStdString(v.record.name)});
         }
@@ -164,13 +164,13 @@ void ActionController::updateEnabled()
     const auto* cp = selectedCheckpoint();
     bool hostUp = connected(m_selection.uri);
     bool vmIdle = vm && hostUp && !vm->busy && !vm->record.missing;
-    bool vmRunning = vmIdle && manager::vmState(vm->record.state) == manager::VmState::Running;
-    bool ctRunning = ct && vmRunning && manager::containerState(ct->record.state) == manager::ContainerState::Running;
+    bool vmRunning = vmIdle && vm->record.state == manager::VmState::Running;
+    bool ctRunning = ct && vmRunning && ct->record.state == manager::ContainerState::Running;
     auto set = [this](Id id, bool on) { m_actions[id]->setEnabled(on); };
     set(NewVm, !connectedHosts().isEmpty());
-    set(StartVm, vmIdle && manager::vmState(vm->record.state) != manager::VmState::Running);
+    set(StartVm, vmIdle && vm->record.state != manager::VmState::Running);
     set(StopVm, vmRunning);
-    set(DestroyVm, vmIdle && manager::vmState(vm->record.state) != manager::VmState::ShutOff);
+    set(DestroyVm, vmIdle && vm->record.state != manager::VmState::ShutOff);
     set(DeleteVm, vm && hostUp && !vm->busy);
     set(NewContainer, vmRunning);
     set(Exec, ctRunning);

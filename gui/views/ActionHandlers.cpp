@@ -78,7 +78,7 @@ int ActionController::vmLifecycle(Id id)
             return 0;
         return submit(ops::destroyVm(uri, name));
     case DeleteVm: {
-        bool running = manager::vmState(vm->record.state) == manager::VmState::Running;
+        bool running = vm->record.state == manager::VmState::Running;
         QString question = "Delete VM '" + name + "', its data disk and console log?" +
                            (running ? " It is running and will be destroyed first." : "") +
                            " Its checkpoints are kept.";
@@ -121,7 +121,7 @@ int ActionController::containerAction(Id id)
     case StopContainer: return submit(ops::stopContainer(uri, vm, name));
     case KillContainer: return submit(ops::killContainer(uri, vm, name, "KILL", true));
     case DeleteContainer: {
-        bool running = manager::containerState(ct->record.state) == manager::ContainerState::Running;
+        bool running = ct->record.state == manager::ContainerState::Running;
         if (!m_dialogs->confirm(m_window, "Delete container",
                                 "Delete container '" + name + "' in " + vm + "?" +
                                     (running ? " It is running and will be killed first." : "")))

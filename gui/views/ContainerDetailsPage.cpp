@@ -61,7 +61,7 @@ void ContainerDetailsPage::show(const QString& uri, const VmInfo& vm, const Cont
     m_uri = uri;
     m_vm = text(vm.record.name);
     m_name = text(c.record.name);
-    m_spec->setTitle(m_name, text(c.record.state) + " in VM " + m_vm);
+    m_spec->setTitle(m_name, text(manager::containerStateText(c.record.state)) + " in VM " + m_vm);
     QStringList env;
     for (const auto& e : c.env)
         env << text(e);

@@ -91,7 +91,7 @@ bool DetailsPane::renderHost()
                                   "unreachable"};
     int running = 0, containers = 0;
     for (const auto& v : h->vms) {
-        running += manager::vmState(v.record.state) == manager::VmState::Running;
+        running += v.record.state == manager::VmState::Running;
         containers += static_cast<int>(v.containers.size());
     }
     m_summary->setTitle(text(h->record.name.empty() ? h->record.uri : h->record.name),

@@ -48,7 +48,7 @@ void VmDetailsPage::show(const HostInfo& host, const VmInfo& vm, bool fresh)
     const auto& r = vm.record;
     m_uri = text(host.record.uri);
     m_vm = text(r.name);
-    QString state = r.missing ? "missing (deleted outside Pidvisor)" : text(r.state);
+    QString state = r.missing ? "missing (deleted outside Pidvisor)" : text(manager::vmStateText(r.state));
     m_settings->setTitle(text(r.name), state + " on " + text(host.record.uri));
     m_settings->setRows({{"UUID", text(r.uuid)},
                          {"Acceleration", text(r.accel).toUpper()},

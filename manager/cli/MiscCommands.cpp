@@ -103,13 +103,14 @@ void addMiscCommands(CLI::App& app, CliContext& ctx)
             json arr = json::array();
             TextTable t({"ID", "STARTED", "KIND", "TARGET", "RESULT", "TIME", "ERROR"});
             for (const auto& o : list) {
+                std::string result = operationOutcomeText(o.result);
                 json j{{"id", o.id}, {"kind", o.kind}, {"target", o.target}, {"started_at", o.startedAt},
-                       {"result", o.result}, {"error_code", o.errorCode}, {"error_message", o.errorMessage},
+                       {"result", result}, {"error_code", o.errorCode}, {"error_message", o.errorMessage},
                        {"details", json::parse(o.detailsJson, nullptr, false)}};
                 j["ended_at"] = o.endedAt ? json(*o.endedAt) : json(nullptr);
                 arr.push_back(j);
                 std::string took = o.endedAt ? std::to_string(*o.endedAt - o.startedAt) + " ms" : "-";
-                t.addRow({std::to_string(o.id), protocol::formatLocalTime(o.startedAt), o.kind, o.target, o.result,
+                t.addRow({std::to_string(o.id), protocol::formatLocalTime(o.startedAt), o.kind, o.target, result,
                           took, o.errorMessage});
             }
             return ctx.print(arr, t.render());

@@ -28,8 +28,8 @@ std::string vmTable(const std::vector<VmView>& vms)
 {
     TextTable t({"NAME", "STATE", "ACCEL", "KERNEL", "MEMORY", "VCPUS", "BOOT-TO-READY", "RELEASE"});
     for (const auto& v : vms)
-        t.addRow({v.record.name, v.record.missing ? "missing" : v.record.state, v.record.accel, v.record.kernel,
-                  std::to_string(v.record.memoryMiB) + " MiB", std::to_string(v.record.vcpus),
+        t.addRow({v.record.name, v.record.missing ? "missing" : vmStateText(v.record.state), v.record.accel,
+                  v.record.kernel, std::to_string(v.record.memoryMiB) + " MiB", std::to_string(v.record.vcpus),
                   seconds(v.record.bootToReadyMs), v.record.kernelRelease});
     return t.render();
 }
@@ -37,7 +37,8 @@ std::string vmTable(const std::vector<VmView>& vms)
 std::string vmDetails(const VmView& v)
 {
     const VmRecord& r = v.record;
-    return "name:           " + r.name + "\nstate:          " + (r.missing ? "missing (deleted outside Pidvisor)" : r.state) +
+    std::string state = r.missing ? "missing (deleted outside Pidvisor)" : vmStateText(r.state);
+    return "name:           " + r.name + "\nstate:          " + state +
            "\nhost:           " + v.uri + "\nuuid:           " + r.uuid + "\naccel:          " + r.accel +
            "\nkernel:         " + r.kernel + " (" + r.kernelRelease + ")\nimage:          " + r.imageId +
            "\nmemory:         " + std::to_string(r.memoryMiB) + " MiB\nvcpus:          " + std::to_string(r.vcpus) +

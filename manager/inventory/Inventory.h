@@ -76,7 +76,7 @@ public:
     // Deletes the VM and its containers; its checkpoints stay, unlinked.
     [[nodiscard]] Status deleteVm(std::int64_t id);
     [[nodiscard]] Status setVmMissing(std::int64_t id, bool missing);
-    [[nodiscard]] Status setVmState(std::int64_t id, const std::string& state);
+    [[nodiscard]] Status setVmState(std::int64_t id, VmState state);
 
     // Containers. replaceContainers makes `containers` (the agent's list)
     // the VM's whole set in one transaction: rows not in it are deleted,

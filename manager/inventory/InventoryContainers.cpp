@@ -30,7 +30,7 @@ ContainerRecord readContainer(const Statement& row)
     container.id = row.columnInt64(0);
     container.vmId = row.columnInt64(1);
     container.name = row.columnText(2);
-    container.state = row.columnText(3);
+    container.state = containerState(row.columnText(3));
     container.initPid = row.columnInt64(4);
     container.specJson = row.columnText(5);
     container.processCount = row.columnInt64(6);
@@ -51,7 +51,7 @@ Result<std::int64_t> Inventory::writeContainer(const ContainerRecord& container)
                                           kContainerUpsert));
     upsert.bindInt64(":vm_id", container.vmId)
         .bindText(":name", container.name)
-        .bindText(":state", container.state)
+        .bindText(":state", containerStateText(container.state))
         .bindInt64(":init_pid", container.initPid)
         .bindText(":spec_json", container.specJson)
         .bindInt64(":process_count", container.processCount)

@@ -21,7 +21,7 @@ OperationRecord readOperation(const Statement& row)
     operation.target = row.columnText(2);
     operation.startedAt = row.columnInt64(3);
     operation.endedAt = row.columnOptionalInt64(4);
-    operation.result = row.columnText(5);
+    operation.result = operationOutcome(row.columnText(5));
     operation.errorCode = row.columnText(6);
     operation.errorMessage = row.columnText(7);
     operation.detailsJson = row.columnText(8);
@@ -66,11 +66,11 @@ Result<std::int64_t> Inventory::beginOperation(const std::string& kind, const st
 
 Status Inventory::endOperation(std::int64_t id, const Status& outcome, const std::string& detailsJson)
 {
-    std::string result = "ok";
+    OperationOutcome result = OperationOutcome::Ok;
     std::string code;
     std::string message;
     if (!outcome) {
-        result = outcome.error().code == ErrorCode::Cancelled ? "cancelled" : "error";
+        result = outcome.error().code == ErrorCode::Cancelled ? OperationOutcome::Cancelled : OperationOutcome::Error;
         code = errorCodeName(outcome.error().code);
         message = outcome.error().message;
     }
@@ -81,7 +81,7 @@ Status Inventory::endOperation(std::int64_t id, const Status& outcome, const std
                                                  "details_json = coalesce(:details, details_json) "
                                                  "WHERE id = :id AND result = 'running'"));
     update.bindInt64(":now", nowMillis())
-        .bindText(":result", result)
+        .bindText(":result", operationOutcomeText(result))
         .bindText(":code", code)
         .bindText(":message", message)
         .bindTextOrNull(":details", detailsJson)
@@ -155,7 +155,7 @@ Result<std::vector<OperationRecord>> Inventory::markInterrupted()
                 .bindInt64(":id", operation.id);
             PV_TRY_STATUS(update.run());
             operation.endedAt = now;
-            operation.result = "error";
+            operation.result = OperationOutcome::Error;
             operation.errorCode = code;
             operation.errorMessage = kInterruptedMessage;
         }

@@ -4,6 +4,8 @@
 // empty; only values that are genuinely absent are std::optional.
 #pragma once
 
+#include "core/States.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,7 +42,7 @@ struct VmRecord {
     std::int64_t hostId = 0; // deleting the host deletes its VMs
     std::string name;        // unique per host
     std::string uuid;
-    std::string state; // libvirt's words: "running", "shut off", ...
+    VmState state = VmState::NoState; // stored as libvirt's words: "running", "shut off", ...
     std::string accel = "kvm"; // "kvm" or "tcg"
     std::string kernel = "stock"; // "stock", "container" or a path
     std::string imageId; // empty: none, or the image was deleted
@@ -65,7 +67,7 @@ struct ContainerRecord {
     std::int64_t id = 0;
     std::int64_t vmId = 0; // deleting the VM deletes its containers
     std::string name;      // unique per VM
-    std::string state;
+    ContainerState state = ContainerState::Stopped; // stored as the agent's words
     std::int64_t initPid = 0;
     std::string specJson = "{}";
     std::int64_t processCount = 0;
@@ -151,7 +153,7 @@ struct OperationRecord {
     std::string target; // "demo" or "demo/web"
     std::int64_t startedAt = 0;
     std::optional<std::int64_t> endedAt;
-    std::string result = "running"; // "running", "ok", "error", "cancelled"
+    OperationOutcome result = OperationOutcome::Running; // stored as "running", "ok", "error", "cancelled"
     std::string errorCode;           // errorCodeName() of the failure
     std::string errorMessage;
     std::string detailsJson = "{}";

@@ -20,7 +20,7 @@ VmRecord readVm(const Statement& row)
     vm.hostId = row.columnInt64(1);
     vm.name = row.columnText(2);
     vm.uuid = row.columnText(3);
-    vm.state = row.columnText(4);
+    vm.state = vmState(row.columnText(4));
     vm.accel = row.columnText(5);
     vm.kernel = row.columnText(6);
     vm.imageId = row.columnText(7);
@@ -44,7 +44,7 @@ void bindVmFields(Statement& statement, const VmRecord& vm, std::int64_t now)
     statement.bindInt64(":host_id", vm.hostId)
         .bindText(":name", vm.name)
         .bindText(":uuid", vm.uuid)
-        .bindText(":state", vm.state)
+        .bindText(":state", vmStateText(vm.state))
         .bindText(":accel", vm.accel)
         .bindText(":kernel", vm.kernel)
         .bindTextOrNull(":image_id", vm.imageId)
@@ -152,12 +152,12 @@ Status Inventory::setVmMissing(std::int64_t id, bool missing)
     return requireChanged(vmWithId(id));
 }
 
-Status Inventory::setVmState(std::int64_t id, const std::string& state)
+Status Inventory::setVmState(std::int64_t id, VmState state)
 {
     auto guard = lock();
     PV_TRY(Statement update, m_db.prepare("setting the state of " + vmWithId(id),
                                           "UPDATE vms SET state = :state, updated_at = :now WHERE id = :id"));
-    update.bindText(":state", state).bindInt64(":now", nowMillis()).bindInt64(":id", id);
+    update.bindText(":state", vmStateText(state)).bindInt64(":now", nowMillis()).bindInt64(":id", id);
     PV_TRY_STATUS(update.run());
     return requireChanged(vmWithId(id));
 }

@@ -12,7 +12,7 @@ Result<ContainerListing> listContainers(protocol::AgentCalls& agent, const proto
     PV_TRY(protocol::ContainerListResult listed, agent.containerList(options));
     out.containers = std::move(listed.containers);
     for (const auto& c : out.containers) {
-        if (containerState(c.state) != ContainerState::Running)
+        if (c.state != ContainerState::Running)
             continue;
         auto ps = agent.containerPs(c.name, options);
         if (ps)

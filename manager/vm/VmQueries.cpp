@@ -19,7 +19,7 @@ json VmView::toJson() const
 {
     const VmRecord& r = record;
     json j{{"name", r.name},
-           {"state", r.missing ? "missing" : r.state},
+           {"state", r.missing ? "missing" : vmStateText(r.state)},
            {"accel", r.accel},
            {"kernel", r.kernel},
            {"kernel_release", r.kernelRelease},
@@ -77,9 +77,9 @@ Status VmService::refreshState(VmRecord& vm)
         }
         return {};
     }
-    VmState state = m_conn.state(dom->get()).value_or(vmState(vm.state));
-    if (state != vmState(vm.state) || vm.missing) {
-        vm.state = vmStateText(state);
+    VmState state = m_conn.state(dom->get()).value_or(vm.state);
+    if (state != vm.state || vm.missing) {
+        vm.state = state;
         vm.missing = false;
         PV_TRY_STATUS(m_inventory.setVmMissing(vm.id, false));
         PV_TRY_STATUS(m_inventory.setVmState(vm.id, vm.state));
@@ -182,7 +182,7 @@ Result<VmRecord> VmService::adopt(std::int64_t host, const DomainInfo& d,
     vm.hostId = host;
     vm.name = d.name;
     vm.uuid = d.uuid;
-    vm.state = vmStateText(d.state);
+    vm.state = d.state;
     if (meta) {
         vm.accel = meta->accel;
         vm.kernel = meta->kernel;
@@ -228,8 +228,8 @@ Result<ReconcileReport> VmService::reconcile(bool refreshContainers)
         auto it = byName.find(d.name);
         if (it != byName.end()) {
             VmRecord& vm = it->second;
-            if (vmState(vm.state) != d.state || vm.missing || vm.uuid != d.uuid) {
-                vm.state = vmStateText(d.state);
+            if (vm.state != d.state || vm.missing || vm.uuid != d.uuid) {
+                vm.state = d.state;
                 vm.missing = false;
                 vm.uuid = d.uuid;
                 PV_TRY_STATUS(m_inventory.updateVm(vm));
@@ -251,7 +251,7 @@ Result<ReconcileReport> VmService::reconcile(bool refreshContainers)
         }
     }
     for (auto& [name, vm] : byName) {
-        if (!refreshContainers || vmState(vm.state) != VmState::Running || vm.missing)
+        if (!refreshContainers || vm.state != VmState::Running || vm.missing)
             continue;
         if (auto refreshed = refreshContainerList(vm); refreshed)
             report.refreshed.push_back(name);

@@ -123,7 +123,7 @@ Result<VmRecord> VmService::defineVm(const VmCreateOptions& o, const GuestImage&
     VmRecord vm;
     PV_TRY(vm.hostId, hostId());
     vm.name = o.name;
-    vm.state = vmStateText(VmState::ShutOff);
+    vm.state = VmState::ShutOff;
     vm.accel = accel.accel;
     vm.kernel = o.kernel;
     vm.imageId = image.id;
@@ -184,7 +184,7 @@ Status VmService::boot(VmRecord& vm, std::chrono::seconds timeout, const Progres
     report(progress, "booting", -1, vm.accel);
     auto started = Clock::now();
     PV_TRY_STATUS(m_conn.start(dom.get()));
-    vm.state = vmStateText(VmState::Running);
+    vm.state = VmState::Running;
     (void)m_inventory.updateVm(vm);
     auto client = std::make_shared<AgentClient>(vm.name, transportFor(vm.name));
     // A boot under TCG takes seconds: say how many while waiting.
@@ -262,7 +262,7 @@ Result<std::string> VmService::stop(const std::string& name, std::chrono::second
             how = "destroyed after " + std::to_string(timeout.count()) + " s without a clean shutdown";
         }
         forgetAgent(name);
-        vm.state = vmStateText(VmState::ShutOff);
+        vm.state = VmState::ShutOff;
         PV_TRY_STATUS(m_inventory.updateVm(vm));
         return how;
     }();
@@ -278,7 +278,7 @@ Status VmService::destroy(const std::string& name)
         forgetAgent(name);
         if (m_conn.state(dom.get()).value_or(VmState::NoState) != VmState::ShutOff)
             PV_TRY_STATUS(m_conn.destroy(dom.get()));
-        return m_inventory.setVmState(vm.id, vmStateText(VmState::ShutOff));
+        return m_inventory.setVmState(vm.id, VmState::ShutOff);
     }();
     return op.finish(std::move(result));
 }

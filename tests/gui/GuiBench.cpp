@@ -109,7 +109,8 @@ int main(int argc, char** argv)
     for (int round = 0; round < kRounds; ++round) {
         auto next = std::make_shared<InventorySnapshot>(*current);
         for (int k = 0; k < 10; ++k)
-            next->hosts[0].vms[static_cast<std::size_t>(k * 97 + round)].record.state = "paused";
+            next->hosts[0].vms[static_cast<std::size_t>(k * 97 + round)].record.state =
+                pidvisor::manager::VmState::Paused;
         t.restart();
         model.setSnapshot(next);
         paint(view);

@@ -25,7 +25,7 @@ ContainerInfo makeContainer(int v, int c, int processes)
     info.record.id = v * 1000 + c + 1;
     info.record.vmId = v + 1;
     info.record.name = "ct" + std::to_string(c);
-    info.record.state = c % 5 == 4 ? "stopped" : "running";
+    info.record.state = c % 5 == 4 ? manager::ContainerState::Stopped : manager::ContainerState::Running;
     info.record.initPid = 1000 * (v + 1) + 1;
     info.record.specJson = json{{"argv", {"/bin/sh", "-c", "sleep 1000"}}}.dump();
     info.command = "/bin/sh -c 'sleep 1000'";
@@ -56,7 +56,7 @@ std::shared_ptr<InventorySnapshot> makeSnapshot(const SyntheticShape& shape)
             vm.record.id = vmIndex + 1;
             vm.record.hostId = host.record.id;
             vm.record.name = "vm" + std::to_string(v);
-            vm.record.state = v % 7 == 6 ? "shut off" : "running";
+            vm.record.state = v % 7 == 6 ? manager::VmState::ShutOff : manager::VmState::Running;
             vm.record.accel = "tcg";
             vm.record.memoryMiB = 512 + 128 * (v % 4);
             vm.record.bootToReadyMs = 3000 + 37 * v;
@@ -86,7 +86,7 @@ std::shared_ptr<InventorySnapshot> makeSnapshot(const SyntheticShape& shape)
     return s;
 }
 
-std::shared_ptr<InventorySnapshot> withVmState(const InventorySnapshot& s, int host, int vm, const std::string& state)
+std::shared_ptr<InventorySnapshot> withVmState(const InventorySnapshot& s, int host, int vm, manager::VmState state)
 {
     auto copy = std::make_shared<InventorySnapshot>(s);
     copy->hosts[static_cast<std::size_t>(host)].vms[static_cast<std::size_t>(vm)].record.state = state;

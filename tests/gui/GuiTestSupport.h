@@ -27,7 +27,7 @@ struct SyntheticShape {
 
 // A copy with one VM's state changed (to exercise dataChanged).
 [[nodiscard]] std::shared_ptr<InventorySnapshot> withVmState(const InventorySnapshot& s, int host, int vm,
-                                                             const std::string& state);
+                                                             manager::VmState state);
 
 // Fills `inventory` with a small lab: two hosts, five VMs, containers and a
 // history of checkpoints.

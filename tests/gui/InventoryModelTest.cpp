@@ -52,7 +52,7 @@ private slots:
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
 
-        model.setSnapshot(withVmState(*first, 0, 1, "paused"));
+        model.setSnapshot(withVmState(*first, 0, 1, manager::VmState::Paused));
         QCOMPARE(changed.count(), 1);
         QCOMPARE(changed.first().at(0).toModelIndex(), QModelIndex(vm1));
         QCOMPARE(QModelIndex(vm1).siblingAtColumn(Col::State).data().toString(), QString("paused"));
@@ -60,7 +60,7 @@ private slots:
 
         // The same content again: nothing at all.
         changed.clear();
-        model.setSnapshot(withVmState(*first, 0, 1, "paused"));
+        model.setSnapshot(withVmState(*first, 0, 1, manager::VmState::Paused));
         QCOMPARE(changed.count(), 0);
 
         // A VM goes, a container and a process come.

@@ -29,14 +29,14 @@ void must(Status s)
 
 struct VmSeed {
     const char* name;
-    const char* state;
+    VmState state;
     const char* accel;
     std::int64_t memory;
     int vcpus;
     std::int64_t bootMs;
 };
 
-ContainerRecord container(const char* name, const char* state, std::int64_t pid, json spec, std::int64_t procs)
+ContainerRecord container(const char* name, ContainerState state, std::int64_t pid, json spec, std::int64_t procs)
 {
     ContainerRecord c;
     c.name = name;
@@ -57,9 +57,12 @@ void fillLab(Inventory& inv)
             .count();
     HostRecord local = must(inv.ensureHost("qemu:///system", "workstation"));
     HostRecord rack = must(inv.ensureHost("qemu+ssh://root@rack2/system", "rack2"));
-    const VmSeed seeds[] = {{"web-1", "running", "kvm", 1024, 2, 2380},  {"db-1", "running", "kvm", 2048, 2, 2710},
-                            {"batch", "running", "tcg", 512, 1, 9840},   {"build", "shut off", "tcg", 768, 2, 11200},
-                            {"edge-a", "running", "kvm", 512, 1, 3120}, {"edge-b", "running", "kvm", 512, 1, 3350}};
+    const VmSeed seeds[] = {{"web-1", VmState::Running, "kvm", 1024, 2, 2380},
+                            {"db-1", VmState::Running, "kvm", 2048, 2, 2710},
+                            {"batch", VmState::Running, "tcg", 512, 1, 9840},
+                            {"build", VmState::ShutOff, "tcg", 768, 2, 11200},
+                            {"edge-a", VmState::Running, "kvm", 512, 1, 3120},
+                            {"edge-b", VmState::Running, "kvm", 512, 1, 3350}};
     std::vector<std::int64_t> ids;
     int i = 0;
     for (const auto& s : seeds) {
@@ -80,12 +83,12 @@ void fillLab(Inventory& inv)
         ++i;
     }
     json sh{{"argv", {"/bin/sh", "-c", "while sleep 1; do date; done"}}, {"hostname", "web"}};
-    must(inv.replaceContainers(ids[0], {container("nginx", "running", 412, {{"argv", {"/usr/sbin/nginx", "-g", "daemon off;"}}, {"memory_mib", 256}}, 3),
-                                        container("ticker", "running", 530, sh, 2)}));
-    must(inv.replaceContainers(ids[1], {container("postgres", "running", 388, {{"argv", {"/usr/lib/postgresql/15/bin/postgres", "-D", "/data"}}, {"memory_mib", 1024}, {"init", true}}, 7)}));
-    must(inv.replaceContainers(ids[2], {container("job-17", "running", 233, {{"argv", {"/opt/batch/run", "--shard", "17"}}, {"pids_max", 64}}, 4),
-                                        container("job-16", "stopped", 0, {{"argv", {"/opt/batch/run", "--shard", "16"}}}, 0)}));
-    must(inv.replaceContainers(ids[4], {container("proxy", "running", 301, {{"argv", {"/usr/bin/haproxy", "-f", "/etc/haproxy.cfg"}}}, 2)}));
+    must(inv.replaceContainers(ids[0], {container("nginx", ContainerState::Running, 412, {{"argv", {"/usr/sbin/nginx", "-g", "daemon off;"}}, {"memory_mib", 256}}, 3),
+                                        container("ticker", ContainerState::Running, 530, sh, 2)}));
+    must(inv.replaceContainers(ids[1], {container("postgres", ContainerState::Running, 388, {{"argv", {"/usr/lib/postgresql/15/bin/postgres", "-D", "/data"}}, {"memory_mib", 1024}, {"init", true}}, 7)}));
+    must(inv.replaceContainers(ids[2], {container("job-17", ContainerState::Running, 233, {{"argv", {"/opt/batch/run", "--shard", "17"}}, {"pids_max", 64}}, 4),
+                                        container("job-16", ContainerState::Stopped, 0, {{"argv", {"/opt/batch/run", "--shard", "16"}}}, 0)}));
+    must(inv.replaceContainers(ids[4], {container("proxy", ContainerState::Running, 301, {{"argv", {"/usr/bin/haproxy", "-f", "/etc/haproxy.cfg"}}}, 2)}));
     const char* tags[] = {"nightly", "", "before-upgrade", "nightly", "", "migrate", "nightly", ""};
     for (int k = 0; k < 8; ++k) {
         CheckpointRecord cp;

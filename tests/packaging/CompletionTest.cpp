@@ -44,7 +44,7 @@ protected:
             ContainerRecord c;
             c.vmId = *web1;
             c.name = name;
-            c.state = "running";
+            c.state = ContainerState::Running;
             ASSERT_OK(inv->upsertContainer(c));
         }
         CheckpointRecord ck;

@@ -43,7 +43,7 @@ TEST(ContainerRecord, RoundTrip)
 {
     ContainerRecord r;
     r.spec = withDefaults(specOf({{"name", "db"}, {"argv", {"sleep", "1"}}, {"memory_mib", 64}}));
-    r.state = "running";
+    r.state = protocol::ContainerState::Running;
     r.initPid = 1234;
     r.initStartTime = 99;
     r.pidnsInode = 4026531836ULL;
@@ -67,4 +67,22 @@ TEST(ContainerRecord, ReadsARecordOfTheEarlierAgent)
     EXPECT_EQ(r->spec.name, "old");
     EXPECT_EQ(r->spec.hostname, "old");
     EXPECT_FALSE(r->spec.memoryMiB);
+    EXPECT_EQ(r->state, protocol::ContainerState::Stopped);
+}
+
+TEST(ContainerRecord, StoresTheStateAsItsWord)
+{
+    ContainerRecord r;
+    r.spec = withDefaults(specOf({{"name", "db"}, {"argv", {"sleep", "1"}}}));
+    EXPECT_EQ(r.toJson()["state"], "creating");
+    r.state = protocol::ContainerState::Running;
+    EXPECT_EQ(r.toJson()["state"], "running");
+    r.state = protocol::ContainerState::Stopped;
+    EXPECT_EQ(r.toJson()["state"], "stopped");
+
+    json unknown = r.toJson();
+    unknown["state"] = "paused";
+    auto refused = ContainerRecord::fromJson(unknown);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().message, "field 'state' must be creating, running or stopped");
 }

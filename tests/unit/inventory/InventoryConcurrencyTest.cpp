@@ -52,8 +52,8 @@ TEST(InventoryConcurrency, TwoInventoriesOnOneFileSeeEachOther)
     auto vm = gui->insertVm(sampleVm(host->id, "demo"));
     ASSERT_OK(vm);
     EXPECT_EQ((*cli->findVm(host->id, "demo"))->id, *vm);
-    ASSERT_OK(cli->setVmState(*vm, "shut off"));
-    EXPECT_EQ((*gui->findVmById(*vm))->state, "shut off");
+    ASSERT_OK(cli->setVmState(*vm, VmState::ShutOff));
+    EXPECT_EQ((*gui->findVmById(*vm))->state, VmState::ShutOff);
     EXPECT_EQ(gui->ensureHost("qemu:///system", "other")->id, host->id);
 }
 

@@ -34,7 +34,7 @@ TEST_F(InventoryContainers, UpsertInsertsThenUpdatesKeepingTheId)
     EXPECT_GT(container.updatedAt, 0);
     EXPECT_EQ(listed->front(), container);
 
-    container.state = "stopped";
+    container.state = ContainerState::Stopped;
     container.initPid = 0;
     container.processCount = 0;
     auto again = inv().upsertContainer(container);
@@ -52,12 +52,12 @@ TEST_F(InventoryContainers, ReplaceMakesTheListTheTruth)
     std::int64_t idOfB = inv().containers(m_vmId)->back().id;
 
     ContainerRecord b = sampleContainer(0, "b");
-    b.state = "stopped";
+    b.state = ContainerState::Stopped;
     ASSERT_OK(inv().replaceContainers(m_vmId, {b, sampleContainer(0, "c")}));
     EXPECT_EQ(names(), (std::vector<std::string>{"b", "c"}));
     ContainerRecord storedB = inv().containers(m_vmId)->front();
     EXPECT_EQ(storedB.id, idOfB);
-    EXPECT_EQ(storedB.state, "stopped");
+    EXPECT_EQ(storedB.state, ContainerState::Stopped);
     EXPECT_EQ(storedB.vmId, m_vmId); // taken from the argument, not the record
 
     ASSERT_OK(inv().replaceContainers(m_vmId, {}));

@@ -37,7 +37,7 @@ TEST(InventoryOperations, BeginThenEndOk)
     OperationRecord running = **inventory->findOperation(*id);
     EXPECT_EQ(running.kind, "vm.create");
     EXPECT_EQ(running.target, "demo");
-    EXPECT_EQ(running.result, "running");
+    EXPECT_EQ(running.result, OperationOutcome::Running);
     EXPECT_EQ(running.endedAt, std::nullopt);
     EXPECT_GT(running.startedAt, 1600000000000);
     EXPECT_EQ(running.ownerPid, ::getpid());
@@ -45,7 +45,7 @@ TEST(InventoryOperations, BeginThenEndOk)
 
     ASSERT_OK(inventory->endOperation(*id, Status{}));
     OperationRecord ended = **inventory->findOperation(*id);
-    EXPECT_EQ(ended.result, "ok");
+    EXPECT_EQ(ended.result, OperationOutcome::Ok);
     ASSERT_TRUE(ended.endedAt.has_value());
     EXPECT_GE(*ended.endedAt, ended.startedAt);
     EXPECT_EQ(ended.errorCode, "");
@@ -61,7 +61,7 @@ TEST(InventoryOperations, ErrorsAndCancellationAreRecorded)
     ASSERT_OK(inventory->endOperation(*failed, fail(ErrorCode::Timeout, "criu dump took longer than 60 s"),
                                       R"({"phase":"dump"})"));
     OperationRecord error = **inventory->findOperation(*failed);
-    EXPECT_EQ(error.result, "error");
+    EXPECT_EQ(error.result, OperationOutcome::Error);
     EXPECT_EQ(error.errorCode, "timeout");
     EXPECT_EQ(error.errorMessage, "criu dump took longer than 60 s");
     EXPECT_EQ(error.detailsJson, R"({"phase":"dump"})");
@@ -70,7 +70,7 @@ TEST(InventoryOperations, ErrorsAndCancellationAreRecorded)
     ASSERT_OK(stopped);
     ASSERT_OK(inventory->endOperation(*stopped, fail(ErrorCode::Cancelled, "cancelled by the user")));
     OperationRecord cancelled = **inventory->findOperation(*stopped);
-    EXPECT_EQ(cancelled.result, "cancelled");
+    EXPECT_EQ(cancelled.result, OperationOutcome::Cancelled);
     EXPECT_EQ(cancelled.errorCode, "cancelled");
     EXPECT_EQ(cancelled.detailsJson, "{}");
 }
@@ -86,7 +86,7 @@ TEST(InventoryOperations, EndingTwiceOrUnknownIsRefused)
     ASSERT_FALSE(twice);
     EXPECT_EQ(twice.error().code, ErrorCode::FailedPrecondition);
     EXPECT_EQ(twice.error().message, "inventory: operation with id " + std::to_string(*id) + " already ended (ok)");
-    EXPECT_EQ((*inventory->findOperation(*id))->result, "ok");
+    EXPECT_EQ((*inventory->findOperation(*id))->result, OperationOutcome::Ok);
 
     Status unknown = inventory->endOperation(9999, Status{});
     ASSERT_FALSE(unknown);
@@ -151,12 +151,12 @@ TEST(InventoryOperations, OnlyOperationsOfEndedProcessesAreInterrupted)
     ASSERT_EQ(marked->size(), 1u);
     OperationRecord dead = **inventory->findOperation(marked->front().id);
     EXPECT_EQ(marked->front(), dead);
-    EXPECT_EQ(dead.result, "error");
+    EXPECT_EQ(dead.result, OperationOutcome::Error);
     EXPECT_EQ(dead.errorCode, "unavailable");
     EXPECT_EQ(dead.errorMessage, "interrupted: the process running it ended");
     EXPECT_TRUE(dead.endedAt.has_value());
 
     EXPECT_TRUE(inventory->interruptedOperations()->empty());
     EXPECT_TRUE(inventory->markInterrupted()->empty());
-    EXPECT_EQ((*inventory->findOperation(*mine))->result, "running");
+    EXPECT_EQ((*inventory->findOperation(*mine))->result, OperationOutcome::Running);
 }

@@ -45,7 +45,7 @@ inline VmRecord sampleVm(std::int64_t hostId, const std::string& name)
     vm.hostId = hostId;
     vm.name = name;
     vm.uuid = "6f1c1f0e-3d57-4a59-9d44-" + std::string(12 - std::min<std::size_t>(12, name.size()), '0') + name;
-    vm.state = "running";
+    vm.state = VmState::Running;
     vm.accel = "tcg";
     vm.kernel = "container";
     vm.memoryMiB = 1024;
@@ -64,7 +64,7 @@ inline ContainerRecord sampleContainer(std::int64_t vmId, const std::string& nam
     ContainerRecord container;
     container.vmId = vmId;
     container.name = name;
-    container.state = "running";
+    container.state = ContainerState::Running;
     container.initPid = 42;
     container.specJson = R"({"argv":["/bin/sh"]})";
     container.processCount = 3;

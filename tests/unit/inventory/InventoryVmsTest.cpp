@@ -90,7 +90,7 @@ TEST_F(InventoryVms, UpdateWritesEveryField)
     auto id = inv().insertVm(sampleVm(m_hostId, "demo"));
     ASSERT_OK(id);
     VmRecord vm = **inv().findVmById(*id);
-    vm.state = "shut off";
+    vm.state = VmState::ShutOff;
     vm.accel = "kvm";
     vm.memoryMiB = 4096;
     vm.vcpus = 8;
@@ -121,15 +121,15 @@ TEST_F(InventoryVms, StateAndMissingFlag)
 {
     auto id = inv().insertVm(sampleVm(m_hostId, "demo"));
     ASSERT_OK(id);
-    ASSERT_OK(inv().setVmState(*id, "paused"));
+    ASSERT_OK(inv().setVmState(*id, VmState::Paused));
     ASSERT_OK(inv().setVmMissing(*id, true));
     VmRecord vm = **inv().findVmById(*id);
-    EXPECT_EQ(vm.state, "paused");
+    EXPECT_EQ(vm.state, VmState::Paused);
     EXPECT_TRUE(vm.missing);
     ASSERT_OK(inv().setVmMissing(*id, false));
     EXPECT_FALSE((*inv().findVmById(*id))->missing);
 
-    EXPECT_EQ(inv().setVmState(9999, "running").error().code, ErrorCode::NotFound);
+    EXPECT_EQ(inv().setVmState(9999, VmState::Running).error().code, ErrorCode::NotFound);
     EXPECT_EQ(inv().setVmMissing(9999, true).error().code, ErrorCode::NotFound);
 }
 

@@ -75,7 +75,7 @@ void checkSeeded(Inventory& inventory, const Seeded& seeded, int seededVersion)
         auto op = inventory.findOperation(seeded.operationId);
         ASSERT_OK(op);
         EXPECT_EQ((*op)->detailsJson, R"({"step":1})");
-        EXPECT_EQ((*op)->result, "running");
+        EXPECT_EQ((*op)->result, OperationOutcome::Running);
     }
     if (seededVersion >= 2) {
         auto containers = inventory.containers(seeded.vmId);

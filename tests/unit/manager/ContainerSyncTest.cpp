@@ -112,7 +112,7 @@ private:
     bool m_ended = false;
 };
 
-protocol::ContainerInfo container(const std::string& name, const std::string& state, std::int32_t initPid)
+protocol::ContainerInfo container(const std::string& name, protocol::ContainerState state, std::int32_t initPid)
 {
     protocol::ContainerInfo c;
     c.name = name;
@@ -150,7 +150,8 @@ protected:
         ASSERT_TRUE(adopted) << adopted.error().message;
         ASSERT_EQ(adopted->adopted, std::vector<std::string>{m_vm});
 
-        m_script->containers = {container("web", "running", 231), container("old", "stopped", 0)};
+        m_script->containers = {container("web", protocol::ContainerState::Running, 231),
+                                container("old", protocol::ContainerState::Stopped, 0)};
         m_script->processes["web"] = {process(1, 231), process(2, 232)};
     }
 
@@ -204,7 +205,7 @@ TEST_F(ContainerSync, CliListStoresTheProcessCountTheAgentReports)
     EXPECT_EQ(r["web"].processCount, 2) << "container list wrote another count than the agent's";
     EXPECT_EQ(r["web"].initPid, 231);
     EXPECT_EQ(r["old"].processCount, 0);
-    EXPECT_EQ(r["old"].state, "stopped");
+    EXPECT_EQ(r["old"].state, ContainerState::Stopped);
 }
 
 TEST_F(ContainerSync, ReconcileAfterAPollKeepsTheProcessCount)
@@ -237,14 +238,14 @@ TEST_F(ContainerSync, FollowsTheAgentWhenContainersChange)
     ASSERT_TRUE(m_host->containers().list(m_vm));
     {
         std::lock_guard lock(m_script->mutex);
-        m_script->containers = {container("web", "stopped", 0)};
+        m_script->containers = {container("web", protocol::ContainerState::Stopped, 0)};
         m_script->processes.clear();
     }
     auto poll = m_host->pollAgent(m_vm, std::chrono::seconds(5));
     ASSERT_TRUE(poll) << poll.error().message;
     auto r = rows();
     ASSERT_EQ(r.size(), 1u) << "a container the agent no longer has stayed in the inventory";
-    EXPECT_EQ(r["web"].state, "stopped");
+    EXPECT_EQ(r["web"].state, ContainerState::Stopped);
     EXPECT_EQ(r["web"].processCount, 0);
 }
 

@@ -99,12 +99,12 @@ TEST_F(Reconcile, StateChangesAreMirrored)
     auto dom = m_conn->define(buildDomainXml(test::testVmSpec(name, 99)));
     ASSERT_TRUE(dom);
     ASSERT_TRUE(m_service->reconcile(false));
-    EXPECT_EQ(m_service->record(name)->state, "shut off");
+    EXPECT_EQ(m_service->record(name)->state, VmState::ShutOff);
     ASSERT_TRUE(m_conn->start(dom->get()));
     auto report = m_service->reconcile(false);
     ASSERT_TRUE(report);
     EXPECT_GE(report->updated, 1);
-    EXPECT_EQ(m_service->record(name)->state, "running");
+    EXPECT_EQ(m_service->record(name)->state, VmState::Running);
     auto listed = m_service->list();
     ASSERT_TRUE(listed);
     ASSERT_TRUE(m_conn->destroy(dom->get()));

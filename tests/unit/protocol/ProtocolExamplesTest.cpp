@@ -65,7 +65,7 @@ ContainerInfo exampleContainer()
 {
     ContainerInfo c;
     c.name = "web";
-    c.state = "running";
+    c.state = ContainerState::Running;
     c.initPid = 4242;
     c.pidnsInode = 4026532290ULL;
     c.pidSpace = "clone3";
@@ -80,7 +80,7 @@ ContainerInfo exampleContainer()
 ContainerInfo stoppedContainer()
 {
     ContainerInfo c = exampleContainer();
-    c.state = "stopped";
+    c.state = ContainerState::Stopped;
     c.finishedAt = 1764405299000;
     c.exit = ExitStatus{137, 9};
     c.processes.reset();
@@ -148,7 +148,8 @@ void checkCheckpointCommands()
           CheckpointReadResult{"ck-1", 1, 4, exampleManifest()});
     check(kCheckpointWrite, CheckpointWriteArgs{"ck-1", exampleManifest(), {"images/core-1.img"}, false},
           CheckpointWriteResult{"ck-1", 1, 4, false});
-    check(kCheckpointCommit, CheckpointRef{"ck-1"}, CheckpointCommitResult{"ck-1", "web", "checkpointed"});
+    check(kCheckpointCommit, CheckpointRef{"ck-1"},
+          CheckpointCommitResult{"ck-1", "web", CheckpointState::Checkpointed});
     check(kCheckpointDelete, CheckpointRef{"ck-1"}, CheckpointDeleteResult{"ck-1", true});
 }
 

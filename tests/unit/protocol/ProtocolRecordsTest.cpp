@@ -169,3 +169,42 @@ TEST(ProtocolRecords, VersionMismatchNamesBothVersions)
     EXPECT_EQ(old.error().code, ErrorCode::Unsupported);
     EXPECT_EQ(old.error().message, "protocol version 2, need 3");
 }
+
+TEST(ProtocolRecords, ContainerStatesTravelAsTheirWords)
+{
+    for (ContainerState s : {ContainerState::Creating, ContainerState::Running, ContainerState::Stopped}) {
+        json wire = Codec<ContainerState>::encode(s);
+        ASSERT_TRUE(wire.is_string());
+        EXPECT_EQ(wire.get<std::string>(), enumWord(s));
+        auto back = Codec<ContainerState>::decode(wire, Unknown::Ignore, "result field", "state");
+        ASSERT_TRUE(back) << back.error().message;
+        EXPECT_EQ(*back, s) << wire.dump();
+    }
+    EXPECT_EQ(enumWord(ContainerState::Creating), "creating");
+    EXPECT_EQ(enumWord(ContainerState::Running), "running");
+    EXPECT_EQ(enumWord(ContainerState::Stopped), "stopped");
+    EXPECT_EQ(enumWord(CheckpointState::Checkpointed), "checkpointed");
+
+    json info{{"name", "w"}, {"state", "stopped"}, {"spec", kSpec}};
+    auto decoded = decode<ContainerInfo>(info, Unknown::Ignore, "result field");
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(decoded->state, ContainerState::Stopped);
+    EXPECT_EQ(encode(*decoded)["state"], "stopped");
+}
+
+TEST(ProtocolRecords, UnknownStateWordsAreRefused)
+{
+    json info{{"name", "w"}, {"state", "paused"}, {"spec", kSpec}};
+    expectRefused<ContainerInfo>(info, "argument 'state' must be creating, running or stopped");
+    info["state"] = "Running";
+    expectRefused<ContainerInfo>(info, "argument 'state' must be creating, running or stopped");
+    info["state"] = 1;
+    expectRefused<ContainerInfo>(info, "argument 'state' must be creating, running or stopped");
+    auto result = decode<ContainerInfo>(json{{"name", "w"}, {"state", ""}, {"spec", kSpec}}, Unknown::Ignore,
+                                        "result field");
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().code, ErrorCode::InvalidArgument);
+    EXPECT_EQ(result.error().message, "result field 'state' must be creating, running or stopped");
+    expectRefused<CheckpointCommitResult>({{"id", "ck-1"}, {"state", "committed"}},
+                                          "argument 'state' must be checkpointed");
+}

@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::pair<std::string, std::string>> sources()
+std::vector<std::pair<std::string, std::string>> sources(bool withProtocol = false)
 {
     std::vector<std::pair<std::string, std::string>> out;
     fs::path root(PIDVISOR_SOURCE_DIR);
@@ -24,7 +24,7 @@ std::vector<std::pair<std::string, std::string>> sources()
             if (!e.is_regular_file() || (ext != ".cpp" && ext != ".h"))
                 continue;
             auto rel = fs::relative(e.path(), root).string();
-            if (rel.rfind("guestagent/protocol/", 0) == 0)
+            if (!withProtocol && rel.rfind("guestagent/protocol/", 0) == 0)
                 continue;
             std::ifstream in(e.path());
             std::stringstream s;
@@ -57,4 +57,19 @@ TEST(SourceScan, NoHandBuiltRequestsOutsideTheProtocol)
         EXPECT_EQ(text.find(".call("), std::string::npos) << path << " sends an untyped request";
         EXPECT_EQ(text.find("namespace cmd"), std::string::npos) << path << " uses the old command names";
     }
+}
+
+// VM, container and operation states are enums (protocol/States.h,
+// manager/core/States.h) converted to and from their words in one place
+// each; a comparison with, or an assignment of, a state word is a decision
+// made on text.
+TEST(SourceScan, NoStateDecidedOnItsWord)
+{
+    const char* words[] = {"running", "shut off", "stopped", "paused", "crashed", "checkpointed", "creating",
+                           "ok",      "error",    "cancelled"};
+    for (const auto& [path, text] : sources(true))
+        for (const char* word : words)
+            for (const char* op : {"== \"", "!= \"", " = \""})
+                EXPECT_EQ(text.find(op + std::string(word) + "\""), std::string::npos)
+                    << path << " decides on the word \"" << word << "\"";
 }
