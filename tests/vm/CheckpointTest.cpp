@@ -16,12 +16,11 @@ using nlohmann::json;
 
 namespace {
 
-// Kills the agent itself, not the exec's intermediate (also named
-// pidvisor-agent): the command dies with its intermediate, so killing that
-// first would end this very shell before the agent went.
+// Kills the agent from a background child of the exec'd shell: the shell
+// itself dies with the exec's intermediate (a pidvisor-agent process too),
+// a child it forks does not (the parent-death signal is not inherited).
 constexpr const char* kKillAgent =
-    "for p in $(pidof pidvisor-agent); do pp=$(cut -d' ' -f4 /proc/$p/stat); "
-    "[ \"$(cat /proc/$pp/comm)\" = pidvisor-agent ] || kill -9 $p; done";
+    "sh -c 'kill -9 $(pidof pidvisor-agent)' </dev/null >/dev/null 2>&1 &";
 
 
 // pid 1 counts; 2 writes a pipe that 3 reads; 4 holds 64 MiB.
