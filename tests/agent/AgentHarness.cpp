@@ -180,4 +180,13 @@ std::string execIn(const AgentHarness& agent, const std::string& name, const std
     return (*r)["stdout"].get<std::string>();
 }
 
+std::string framePrefix(std::uint32_t headerLen, std::uint32_t payloadLen)
+{
+    std::string p(protocol::kFrameMagic);
+    for (auto v : {headerLen, payloadLen})
+        for (int shift : {24, 16, 8, 0})
+            p.push_back(static_cast<char>((v >> shift) & 0xff));
+    return p;
+}
+
 } // namespace pidvisor::test

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -68,6 +69,10 @@ private:
                                                    std::string payload = {});
 // The next response on the channel (any id), for raw-byte tests.
 [[nodiscard]] Result<protocol::Response> nextResponse(protocol::FrameChannel& channel);
+
+// A frame's prefix (magic, header and payload lengths) with any lengths,
+// for tests that send malformed or partial frames byte by byte.
+[[nodiscard]] std::string framePrefix(std::uint32_t headerLen, std::uint32_t payloadLen);
 
 // Runs `sh -c script` in a container; returns stdout, asserts exit 0.
 std::string execIn(const AgentHarness& agent, const std::string& name, const std::string& script);

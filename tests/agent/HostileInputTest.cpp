@@ -12,18 +12,9 @@ using nlohmann::json;
 
 namespace {
 
-std::string prefix(std::uint32_t headerLen, std::uint32_t payloadLen)
-{
-    std::string p(protocol::kFrameMagic);
-    for (auto v : {headerLen, payloadLen})
-        for (int shift : {24, 16, 8, 0})
-            p.push_back(static_cast<char>((v >> shift) & 0xff));
-    return p;
-}
-
 std::string rawFrame(const std::string& header)
 {
-    return prefix(static_cast<std::uint32_t>(header.size()), 0) + header;
+    return framePrefix(static_cast<std::uint32_t>(header.size()), 0) + header;
 }
 
 std::string request(json header)
@@ -54,8 +45,8 @@ std::vector<Case> hostileCases()
     std::string good = request({{"kind", "request"}, {"id", 1}, {"cmd", "hello"}, {"args", helloArgs()}});
     return {
         {"garbage bytes", "\x01\x02garbage\xff\xfe not a frame at all", ErrorCode::ProtocolError},
-        {"huge header length", prefix(0xffffffffU, 0), ErrorCode::ProtocolError},
-        {"huge payload length", prefix(2, 0xfffffff0U) + "{}", ErrorCode::ProtocolError},
+        {"huge header length", framePrefix(0xffffffffU, 0), ErrorCode::ProtocolError},
+        {"huge payload length", framePrefix(2, 0xfffffff0U) + "{}", ErrorCode::ProtocolError},
         {"truncated frame", good.substr(0, good.size() - 5), ErrorCode::ProtocolError, true},
         {"invalid JSON header", rawFrame("{\"kind\": \"request\", "), ErrorCode::ProtocolError},
         {"header is an array", rawFrame("[1,2,3]"), ErrorCode::ProtocolError},

@@ -51,15 +51,6 @@ long statusField(pid_t pid, const std::string& field)
     return -1;
 }
 
-std::string prefix(std::uint32_t headerLen, std::uint32_t payloadLen)
-{
-    std::string p(protocol::kFrameMagic);
-    for (auto v : {headerLen, payloadLen})
-        for (int shift : {24, 16, 8, 0})
-            p.push_back(static_cast<char>((v >> shift) & 0xff));
-    return p;
-}
-
 // A raw connection that does not wait for the agent to accept it.
 int rawConnect(const std::string& path)
 {
@@ -171,7 +162,7 @@ TEST(HostileResource, TrickledFrameIsDroppedAtItsDeadline)
     auto channel = agent.connect();
     // A frame that claims 200 header bytes and gets one every 400 ms: each
     // byte resets a per-read stall timer, never a per-frame deadline.
-    std::string bytes = prefix(200, 0) + std::string(200, ' ');
+    std::string bytes = framePrefix(200, 0) + std::string(200, ' ');
     std::atomic<bool> stop{false};
     auto started = Clock::now();
     std::thread trickle([&] {
@@ -214,7 +205,7 @@ TEST(HostileResource, HalfSentBigFramesAreBoundedByTheTotal)
     long rssBefore = statusField(agent.pid(), "VmRSS");
     // 200 clients each send 4 MiB of a 5 MiB frame and stop: 800 MiB if
     // the agent held them all.
-    std::string head = prefix(1000, 4U << 20) + "{\"kind\":\"request\"" + std::string(982, ' ') + "}";
+    std::string head = framePrefix(1000, 4U << 20) + "{\"kind\":\"request\"" + std::string(982, ' ') + "}";
     std::string body(4U << 20, 'p');
     std::vector<int> fds;
     auto started = Clock::now();
