@@ -16,18 +16,29 @@ char* CriuRequest::keep(std::string text)
     return m_state->strings.back().data();
 }
 
+void CriuRequest::setCommon(int imagesDirFd, int workDirFd, int logLevel, const std::string& logFile,
+                            bool notifyScripts)
+{
+    CriuOpts& opts = m_state->opts;
+    opts.images_dir_fd = imagesDirFd;
+    opts.has_work_dir_fd = true;
+    opts.work_dir_fd = workDirFd;
+    opts.has_log_level = true;
+    opts.log_level = logLevel;
+    opts.log_file = keep(logFile);
+    if (notifyScripts) {
+        opts.has_notify_scripts = true;
+        opts.notify_scripts = true;
+    }
+}
+
 CriuRequest CriuRequest::dump(const CriuDumpOptions& o)
 {
     CriuRequest r(o.preDump ? CRIU_REQ_TYPE__PRE_DUMP : CRIU_REQ_TYPE__DUMP);
     CriuOpts& opts = r.m_state->opts;
-    opts.images_dir_fd = o.imagesDirFd;
-    opts.has_work_dir_fd = true;
-    opts.work_dir_fd = o.workDirFd;
+    r.setCommon(o.imagesDirFd, o.workDirFd, o.logLevel, o.logFile, o.notifyScripts);
     opts.has_pid = true;
     opts.pid = o.pid;
-    opts.has_log_level = true;
-    opts.log_level = o.logLevel;
-    opts.log_file = r.keep(o.logFile);
     if (!o.parentImages.empty())
         opts.parent_img = r.keep(o.parentImages);
     if (o.trackMemory || o.preDump) {
@@ -40,10 +51,6 @@ CriuRequest CriuRequest::dump(const CriuDumpOptions& o)
         opts.has_leave_stopped = o.leave == CriuLeave::Stopped;
         opts.leave_stopped = opts.has_leave_stopped;
     }
-    if (o.notifyScripts) {
-        opts.has_notify_scripts = true;
-        opts.notify_scripts = true;
-    }
     r.m_state->req.opts = &opts;
     return r;
 }
@@ -52,18 +59,9 @@ CriuRequest CriuRequest::restore(const CriuRestoreOptions& o)
 {
     CriuRequest r(CRIU_REQ_TYPE__RESTORE);
     CriuOpts& opts = r.m_state->opts;
-    opts.images_dir_fd = o.imagesDirFd;
-    opts.has_work_dir_fd = true;
-    opts.work_dir_fd = o.workDirFd;
-    opts.has_log_level = true;
-    opts.log_level = o.logLevel;
-    opts.log_file = r.keep(o.logFile);
+    r.setCommon(o.imagesDirFd, o.workDirFd, o.logLevel, o.logFile, o.notifyScripts);
     if (!o.root.empty())
         opts.root = r.keep(o.root);
-    if (o.notifyScripts) {
-        opts.has_notify_scripts = true;
-        opts.notify_scripts = true;
-    }
     if (o.restoreSibling) {
         opts.has_rst_sibling = true;
         opts.rst_sibling = true;

@@ -58,6 +58,8 @@ public:
 private:
     explicit CriuRequest(CriuReqType type);
     char* keep(std::string text);
+    // What dump and restore set alike: directories, log, notifications.
+    void setCommon(int imagesDirFd, int workDirFd, int logLevel, const std::string& logFile, bool notifyScripts);
 
     // The C structs point into each other: they live on the heap, so a
     // moved request keeps them where they are.
