@@ -4,6 +4,7 @@
 #include "CliOutput.h"
 
 #include "daemon/AgentServer.h"
+#include "protocol/ImageDefaults.h"
 #include "protocol/ObjectText.h"
 #include "pidvisor/Version.h"
 
@@ -23,7 +24,7 @@ struct Globals {
 };
 
 struct CreateOptions {
-    std::string name, hostname, cwd;
+    std::string name, hostname, cwd, image;
     std::vector<std::string> command, env;
     std::int64_t memoryMiB = 0, pids = 0;
     bool init = false;
@@ -59,7 +60,8 @@ void addContainerCommands(CLI::App& app, Globals& g)
     auto create = std::make_shared<CreateOptions>();
     auto* c = container->add_subcommand("create", "Create and start a container");
     c->add_option("name", create->name, "Container name")->required();
-    c->add_option("command", create->command, "Command and arguments (after --)")->required();
+    c->add_option("command", create->command, "Command and arguments (after --; with --image: the image's default)");
+    c->add_option("--image", create->image, "An image this VM has (name or digest): its files are the root");
     c->add_option("--hostname", create->hostname, "Hostname inside the container (default: its name)");
     c->add_option("--memory", create->memoryMiB, "Memory limit in MiB (cgroup v2)");
     c->add_option("--pids", create->pids, "Maximum number of processes (cgroup v2)");
@@ -71,6 +73,9 @@ void addContainerCommands(CLI::App& app, Globals& g)
         spec.name = create->name;
         spec.argv = create->command;
         spec.env = create->env;
+        if (create->image.empty() && create->command.empty())
+            throw CLI::RuntimeError(reportError(
+                Error{ErrorCode::InvalidArgument, "a command is needed after -- (or an --image with a default one)"}));
         spec.init = create->init;
         if (!create->hostname.empty())
             spec.hostname = create->hostname;
@@ -80,8 +85,21 @@ void addContainerCommands(CLI::App& app, Globals& g)
             spec.memoryMiB = create->memoryMiB;
         if (create->pids > 0)
             spec.pidsMax = create->pids;
+        auto fromImage = [&](AgentClient& a) -> Status {
+            if (create->image.empty())
+                return {};
+            PV_TRY(protocol::ImageListResult images, a.imageList(kWait));
+            for (const auto& image : images.images)
+                if (image.name == create->image || image.digest == create->image)
+                    return protocol::applyImage(spec, image, create->command, !create->cwd.empty());
+            return fail(ErrorCode::NotFound, "image '" + create->image + "' is not on this VM (see 'image list')");
+        };
         throw CLI::RuntimeError(callAndPrint(
-            g, [&](AgentClient& a) { return a.containerCreate(spec, kWait); },
+            g,
+            [&](AgentClient& a) -> Result<protocol::ContainerInfo> {
+                PV_TRY_STATUS(fromImage(a));
+                return a.containerCreate(spec, kWait);
+            },
             [&](const protocol::ContainerInfo& shown) { return printContainerInfo(shown, g.json); }));
     });
 
@@ -92,6 +110,14 @@ void addContainerCommands(CLI::App& app, Globals& g)
     });
 
     auto name = std::make_shared<std::string>();
+    auto* start = container->add_subcommand("start", "Run a stopped container again on its files");
+    start->add_option("name", *name, "Container name")->required();
+    start->callback([&g, name] {
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.containerStart(*name, kWait); },
+            [&](const protocol::ContainerInfo& shown) { return printContainerInfo(shown, g.json); }));
+    });
+
     auto* info = container->add_subcommand("info", "Show one container");
     info->add_option("name", *name, "Container name")->required();
     info->callback([&g, name] {
@@ -183,6 +209,17 @@ void addContainerCommands(CLI::App& app, Globals& g)
     });
 }
 
+void addImageCommands(CLI::App& app, Globals& g)
+{
+    auto* image = app.add_subcommand("image", "Container images this VM has (disks the host attached)");
+    image->require_subcommand(1);
+    image->add_subcommand("list", "List the images on this VM's image disks")->callback([&g] {
+        throw CLI::RuntimeError(callAndPrint(
+            g, [&](AgentClient& a) { return a.imageList(kWait); },
+            [&](const protocol::ImageListResult& r) { return printImageList(r.images, g.json); }));
+    });
+}
+
 void addCheckpointCommands(CLI::App& app, Globals& g)
 {
     auto name = std::make_shared<std::string>();
@@ -260,6 +297,10 @@ int runAgentCli(int argc, char** argv)
     serveOptions.version = PIDVISOR_VERSION;
     auto* serveCmd = app.add_subcommand("serve", "Run the agent daemon");
     serveCmd->add_option("--state-dir", serveOptions.stateDir, "State directory")->capture_default_str();
+    serveCmd->add_option("--images-dir", serveOptions.imagesDir, "Where container images are mounted")
+        ->capture_default_str();
+    serveCmd->add_flag("!--no-image-disks", serveOptions.imageDisks,
+                       "Only image directories already in --images-dir (no disks are mounted)");
     serveCmd->add_option("--port", serveOptions.portPath,
                          "Stream to the host: virtio-serial port, pty, or unix socket to connect to");
     serveCmd->add_option("--pid-space", serveOptions.pidSpace, "How pid spaces are made")
@@ -295,6 +336,7 @@ int runAgentCli(int argc, char** argv)
 
     addContainerCommands(app, g);
     addCheckpointCommands(app, g);
+    addImageCommands(app, g);
 
     try {
         app.parse(argc, argv);

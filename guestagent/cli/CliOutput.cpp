@@ -34,6 +34,12 @@ int printContainerInfo(const protocol::ContainerInfo& info, bool asJson)
     return printJsonOr(protocol::encode(info), asJson, protocol::containerDetails(info));
 }
 
+int printImageList(const std::vector<protocol::ImageInfo>& images, bool asJson)
+{
+    return printJsonOr(protocol::Codec<std::vector<protocol::ImageInfo>>::encode(images), asJson,
+                       protocol::imageTable(images));
+}
+
 int printProcesses(const std::vector<protocol::Process>& processes, bool asJson)
 {
     return printJsonOr(protocol::Codec<std::vector<protocol::Process>>::encode(processes), asJson,

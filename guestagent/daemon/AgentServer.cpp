@@ -234,7 +234,14 @@ int serve(const ServeOptions& options)
     Cgroups cgroups = Cgroups::detect();
     Reaper reaper;
     AgentPaths paths{options.initBinary.empty() ? defaultInitBinary() : options.initBinary, {stateDir}};
-    ContainerManager containers(store, cgroups, **pidSpace, reaper, paths);
+    if (auto ok = checkStateDir(options.imagesDir); !ok) {
+        logError("images: " + ok.error().message);
+        return 2;
+    }
+    std::error_code ec;
+    fs::create_directories(options.imagesDir, ec);
+    ImageStore images(options.imagesDir, options.imageDisks ? "/dev" : "", options.imageDisks ? "/sys/class/block" : "");
+    ContainerManager containers(store, cgroups, **pidSpace, reaper, images, paths);
     for (const auto& problem : containers.recover())
         logError("state: " + problem);
 

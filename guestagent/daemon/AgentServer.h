@@ -13,6 +13,8 @@ struct ServeOptions {
     std::string portPath;            // virtio-serial port, pty or unix socket to connect to
     std::string pidSpace = "auto";   // auto, clone3, proc-container
     std::string initBinary;          // default: pidvisor-init next to this binary
+    std::string imagesDir = "/run/pidvisor/images"; // container images (mounted disks or trees)
+    bool imageDisks = true; // look for image disks (off where the agent runs on a host, in tests)
     std::string version;
 };
 

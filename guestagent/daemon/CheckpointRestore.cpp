@@ -107,7 +107,7 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
 
     PV_TRY(UniqueFd cgroupFd, m_containers.cgroups().create(spec.name, {spec.memoryMiB, spec.pidsMax}));
     std::string root = store.rootfsDir(spec.name).string();
-    std::string options = "lowerdir=/,upperdir=" + upper + ",workdir=" + store.workDir(spec.name).string();
+    PV_TRY(std::string options, m_containers.overlayOptions(spec));
     if (::mount("overlay", root.c_str(), "overlay", 0, options.c_str()) < 0)
         return failErrno("mounting the restored container's root", errno);
     CriuRestore request;

@@ -68,6 +68,7 @@ std::string childStageText(std::int32_t stage)
     case StageExec: return "executing the command";
     case StageIsolate: return "closing the agent's descriptors";
     case StageConfine: return "dropping capabilities and installing the seccomp filter";
+    case StageUser: return "switching to the container's user";
     default: return "setting up the process";
     }
 }

@@ -35,6 +35,7 @@ enum ChildStage : std::int32_t {
     StageExec,
     StageIsolate, // closing the agent's descriptors, PR_SET_DUMPABLE
     StageConfine, // capabilities, no_new_privs, seccomp
+    StageUser,    // setgroups, setresgid, setresuid (the image's user)
 };
 
 struct ChildRecord {

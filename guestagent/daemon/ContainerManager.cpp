@@ -6,7 +6,9 @@
 #include "protocol/BeneathDir.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +20,15 @@ using nlohmann::json;
 
 namespace {
 
+// tmpfs or ramfs (the initramfs root): gone when the VM stops.
+std::string storageKind(const std::filesystem::path& dir)
+{
+    struct statfs fs{};
+    if (::statfs(dir.c_str(), &fs) < 0)
+        return "memory";
+    return fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC ? "memory" : "disk";
+}
+
 Error notRunning(const std::string& name)
 {
     return Error{ErrorCode::FailedPrecondition, "container '" + name + "' is not running"};
@@ -26,9 +37,10 @@ Error notRunning(const std::string& name)
 } // namespace
 
 ContainerManager::ContainerManager(ContainerStore& store, const Cgroups& cgroups, PidSpace& pidSpace,
-                                   Reaper& reaper, AgentPaths paths)
-    : m_store(store), m_cgroups(cgroups), m_pidSpace(pidSpace), m_reaper(reaper), m_paths(std::move(paths)),
-      m_pidSpaceName(pidSpace.name())
+                                   Reaper& reaper, ImageStore& images, AgentPaths paths)
+    : m_store(store), m_cgroups(cgroups), m_pidSpace(pidSpace), m_reaper(reaper), m_images(images),
+      m_paths(std::move(paths)),
+      m_pidSpaceName(pidSpace.name()), m_storage(storageKind(store.root()))
 {
 }
 
@@ -104,6 +116,8 @@ void ContainerManager::release(const std::string& name)
 Result<protocol::ContainerInfo> ContainerManager::create(const ContainerSpec& spec)
 {
     PV_TRY_STATUS(m_cgroups.checkLimits({spec.memoryMiB, spec.pidsMax}));
+    if (spec.image)
+        PV_TRY_STATUS(m_images.rootfs(*spec.image));
     PV_TRY(auto c, reserve(spec));
     auto result = launch(c);
     if (!result)
@@ -115,13 +129,15 @@ Result<protocol::ContainerInfo> ContainerManager::launch(const std::shared_ptr<C
 {
     ContainerRecord& r = c->record;
     const ContainerSpec& spec = r.spec;
+    PV_TRY(std::string overlay, overlayOptions(spec));
     PV_TRY(UniqueFd cgroupFd, m_cgroups.create(spec.name, {spec.memoryMiB, spec.pidsMax}));
 
     ContainerLaunch launch;
     launch.name = spec.name;
     launch.rootfs = m_store.rootfsDir(spec.name).string();
-    launch.overlayOptions = "lowerdir=/,upperdir=" + m_store.upperDir(spec.name).string() +
-                            ",workdir=" + m_store.workDir(spec.name).string();
+    launch.overlayOptions = overlay;
+    launch.uid = spec.uid;
+    launch.gid = spec.gid;
     launch.privileged = spec.privileged;
     launch.hostname = spec.hostname.value_or(spec.name);
     launch.cwd = spec.cwd;
@@ -141,8 +157,12 @@ Result<protocol::ContainerInfo> ContainerManager::launch(const std::shared_ptr<C
         r.initStartTime = processStartTime(pid).value_or(0);
         r.pidnsInode = pidNamespaceInode(pid).value_or(0);
         r.cgroup = cgroupFd ? m_cgroups.path(spec.name) : "";
-        r.createdAt = nowMillis();
+        if (!r.createdAt)
+            r.createdAt = nowMillis();
         r.state = ContainerState::Running;
+        r.finishedAt = 0;
+        r.exitKnown = false;
+        r.exitCode = r.exitSignal = 0;
         return m_store.save(r);
     };
     PV_TRY(Spawned spawned, spawnContainer(launch, m_pidSpace, commit));
@@ -205,6 +225,7 @@ protocol::ContainerInfo ContainerManager::describe(const ContainerRecord& r) con
     info.createdAt = r.createdAt;
     info.spec = r.spec;
     info.confinement = describeConfinement(r.spec.privileged);
+    info.storage = m_storage;
     if (r.state == ContainerState::Stopped) {
         info.finishedAt = r.finishedAt;
         if (r.exitKnown)
@@ -393,6 +414,7 @@ Status ContainerManager::remove(const std::string& name, bool force)
     if (!waitStopped(*c, std::chrono::seconds(10)))
         return fail(ErrorCode::Timeout, "container '" + name + "' did not stop after SIGKILL");
     release(name);
+    releaseImages();
     return {};
 }
 

@@ -10,6 +10,7 @@
 #include "Cgroups.h"
 #include "CommandRunner.h"
 #include "ContainerStore.h"
+#include "ImageStore.h"
 #include "PidSpace.h"
 #include "ProcessTable.h"
 #include "Reaper.h"
@@ -38,7 +39,7 @@ struct ExecRequest {
 class ContainerManager {
 public:
     ContainerManager(ContainerStore& store, const Cgroups& cgroups, PidSpace& pidSpace, Reaper& reaper,
-                     AgentPaths paths);
+                     ImageStore& images, AgentPaths paths);
 
     // Loads the records of an earlier run and re-attaches to the containers
     // still running. Returns problems worth logging.
@@ -54,6 +55,14 @@ public:
     [[nodiscard]] Result<protocol::ContainerKillResult> kill(const std::string& name, int signal, bool all) const;
     [[nodiscard]] Result<protocol::ContainerInfo> stop(const std::string& name, std::chrono::milliseconds grace);
     [[nodiscard]] Status remove(const std::string& name, bool force);
+    // Runs a stopped container's command again, on the files it left (its
+    // upper layer), as a new pid 1. A checkpointed container is restored
+    // instead (its checkpoint holds its processes).
+    [[nodiscard]] Result<protocol::ContainerInfo> start(const std::string& name);
+    // The overlay options of a container's root: its image (or the VM's
+    // root) under its upper layer.
+    [[nodiscard]] Result<std::string> overlayOptions(const ContainerSpec& spec);
+    [[nodiscard]] ImageStore& images() { return m_images; }
 
     [[nodiscard]] const std::string& pidSpaceName() const { return m_pidSpaceName; }
 
@@ -89,6 +98,8 @@ private:
     [[nodiscard]] Result<std::shared_ptr<Container>> reserve(const ContainerSpec& spec);
     [[nodiscard]] Result<protocol::ContainerInfo> launch(const std::shared_ptr<Container>& c);
     void release(const std::string& name);
+    // Lets go of image disks no container uses any more.
+    void releaseImages();
     void watchExit(const std::shared_ptr<Container>& c);
     void onExit(const std::shared_ptr<Container>& c, const ExitStatus& status);
     [[nodiscard]] bool waitStopped(Container& c, std::chrono::milliseconds timeout) const;
@@ -98,8 +109,10 @@ private:
     const Cgroups& m_cgroups;
     PidSpace& m_pidSpace;
     Reaper& m_reaper;
+    ImageStore& m_images;
     AgentPaths m_paths;
     std::string m_pidSpaceName;
+    std::string m_storage; // "disk" or "memory": what holds the state directory
     mutable std::mutex m_mutex;
     std::map<std::string, std::shared_ptr<Container>> m_containers;
 };

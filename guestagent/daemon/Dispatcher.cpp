@@ -94,6 +94,9 @@ Dispatcher::Dispatcher(ContainerManager& containers, CheckpointManager& checkpoi
     add(kCheckpointWrite, &Dispatcher::checkpointWrite);
     add(kCheckpointCommit, &Dispatcher::checkpointCommit);
     add(kCheckpointDelete, &Dispatcher::checkpointDelete);
+    // Since 4.
+    add(kContainerStart, &Dispatcher::containerStart);
+    add(kImageList, &Dispatcher::imageList);
 }
 
 Result<protocol::HelloResult> Dispatcher::hello(const protocol::HelloArgs& args)
@@ -129,6 +132,16 @@ Result<protocol::ContainerInfo> Dispatcher::containerCreate(const protocol::Cont
 Result<protocol::ContainerListResult> Dispatcher::containerList(const protocol::NoArgs&)
 {
     return protocol::ContainerListResult{m_containers.list()};
+}
+
+Result<protocol::ContainerInfo> Dispatcher::containerStart(const protocol::ContainerRef& args)
+{
+    return m_containers.start(args.name);
+}
+
+Result<protocol::ImageListResult> Dispatcher::imageList(const protocol::NoArgs&)
+{
+    return protocol::ImageListResult{m_containers.images().list()};
 }
 
 Result<protocol::ContainerInfo> Dispatcher::containerInfo(const protocol::ContainerRef& args)

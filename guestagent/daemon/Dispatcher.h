@@ -40,6 +40,8 @@ public:
     [[nodiscard]] Result<protocol::CommandResult> guestExec(const protocol::GuestExecArgs& args);
     [[nodiscard]] Result<protocol::ContainerInfo> containerCreate(const protocol::ContainerCreateArgs& args);
     [[nodiscard]] Result<protocol::ContainerListResult> containerList(const protocol::NoArgs& args);
+    [[nodiscard]] Result<protocol::ContainerInfo> containerStart(const protocol::ContainerRef& args);
+    [[nodiscard]] Result<protocol::ImageListResult> imageList(const protocol::NoArgs& args);
     [[nodiscard]] Result<protocol::ContainerInfo> containerInfo(const protocol::ContainerRef& args);
     [[nodiscard]] Result<protocol::ContainerPsResult> containerPs(const protocol::ContainerRef& args);
     [[nodiscard]] Result<protocol::CommandResult> containerExec(const protocol::ContainerExecArgs& args);

@@ -9,6 +9,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <grp.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -31,7 +33,27 @@ struct ChildArgs {
     char* const* envp;
     int statusFd;
     int goFd;
+    long long uid; // -1: stay root
+    long long gid;
 };
+
+// After confinement (setuid from root clears the permitted and effective
+// capabilities, as in Docker for a non-root user; CAP_SETGID is still there
+// for setgroups when the filter is in place).
+int switchUser(const ChildArgs& a)
+{
+    if (a.gid >= 0) {
+        gid_t g = static_cast<gid_t>(a.gid);
+        if (::setgroups(1, &g) < 0 || ::setresgid(g, g, g) < 0)
+            return errno;
+    }
+    if (a.uid >= 0) {
+        uid_t u = static_cast<uid_t>(a.uid);
+        if (::setresuid(u, u, u) < 0)
+            return errno;
+    }
+    return 0;
+}
 
 bool makeDevice(const char* path, unsigned major, unsigned minor)
 {
@@ -86,6 +108,11 @@ bool setupDev()
     if (::chdir(a.rootfs) < 0 || sys::pivotRoot(".", ".") < 0 || ::umount2(".", MNT_DETACH) < 0 ||
         ::chdir("/") < 0)
         childFail(st, StagePivotRoot, errno);
+    // An image may lack the mount points (OCI runtimes make them too); the
+    // directories land in the container's upper layer.
+    (void)::mkdir("/proc", 0555);
+    (void)::mkdir("/dev", 0755);
+    (void)::mkdir("/sys", 0555);
     if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0)
         childFail(st, StageMountProc, errno);
     if (!setupDev())
@@ -106,6 +133,8 @@ bool setupDev()
     sys::resetSignals();
     if (int err = confineProcess(*a.confinement))
         childFail(st, StageConfine, err);
+    if (int err = switchUser(a))
+        childFail(st, StageUser, err);
     childSend(st, StageReady, 0);
     char go = 0;
     if (::read(a.goFd, &go, 1) != 1 || go != 'G')
@@ -144,7 +173,7 @@ Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace
     UniqueFd goRead(goPipe[0]), goWrite(goPipe[1]);
     ChildArgs a{launch.rootfs.c_str(), launch.overlayOptions.c_str(), &confinement, launch.hostname.c_str(),
                 launch.hostname.size(), launch.cwd.c_str(), paths.cdata(), argv.data(), envp.data(),
-                statusWrite.get(), goRead.get()};
+                statusWrite.get(), goRead.get(), launch.uid.value_or(-1), launch.gid.value_or(-1)};
 
     PV_TRY(std::uint64_t nsFlags, pidSpace.prepare(launch.name));
     int pidfd = -1;

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ struct ContainerLaunch {
     std::vector<std::string> execPaths; // candidates for argv[0]
     std::vector<std::string> env;
     int cgroupFd = -1;
+    std::optional<std::int64_t> uid; // none: root
+    std::optional<std::int64_t> gid;
 };
 
 struct Spawned {

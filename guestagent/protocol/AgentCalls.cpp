@@ -37,6 +37,16 @@ Result<ContainerListResult> AgentCalls::containerList(const CallOptions& options
     return invoke(kContainerList, NoArgs{}, options);
 }
 
+Result<ContainerInfo> AgentCalls::containerStart(const std::string& name, const CallOptions& options)
+{
+    return invoke(kContainerStart, ContainerRef{name}, options);
+}
+
+Result<ImageListResult> AgentCalls::imageList(const CallOptions& options)
+{
+    return invoke(kImageList, NoArgs{}, options);
+}
+
 Result<ContainerInfo> AgentCalls::containerInfo(const std::string& name, const CallOptions& options)
 {
     return invoke(kContainerInfo, ContainerRef{name}, options);

@@ -53,6 +53,8 @@ public:
     [[nodiscard]] Result<CommandResult> guestExec(const GuestExecArgs& args, const CallOptions& options = {});
     [[nodiscard]] Result<ContainerInfo> containerCreate(const ContainerSpec& spec, const CallOptions& options = {});
     [[nodiscard]] Result<ContainerListResult> containerList(const CallOptions& options = {});
+    [[nodiscard]] Result<ContainerInfo> containerStart(const std::string& name, const CallOptions& options = {});
+    [[nodiscard]] Result<ImageListResult> imageList(const CallOptions& options = {});
     [[nodiscard]] Result<ContainerInfo> containerInfo(const std::string& name, const CallOptions& options = {});
     [[nodiscard]] Result<ContainerPsResult> containerPs(const std::string& name, const CallOptions& options = {});
     [[nodiscard]] Result<CommandResult> containerExec(const ContainerExecArgs& args, const CallOptions& options = {});

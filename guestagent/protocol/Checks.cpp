@@ -77,6 +77,27 @@ Status checkEnv(std::string_view what, const std::vector<std::string>& env)
     return {};
 }
 
+Status checkArgvPart(std::string_view what, const std::vector<std::string>& argv)
+{
+    return checkStrings(what, argv, kMaxArgs, kMaxArgBytes);
+}
+
+Status checkImageDigest(std::string_view what, const std::string& digest)
+{
+    constexpr std::string_view prefix = "sha256:";
+    bool ok = digest.size() == prefix.size() + 64 && digest.starts_with(prefix) &&
+              digest.find_first_not_of("0123456789abcdef", prefix.size()) == std::string::npos;
+    if (!ok)
+        return fail(ErrorCode::InvalidArgument,
+                    std::string(what) + " " + quoteForMessage(digest) + " is not sha256: and 64 hex digits");
+    return {};
+}
+
+Status checkImageName(std::string_view, const std::string& name)
+{
+    return validateName("image name", name);
+}
+
 Status checkAbsolutePath(std::string_view, const std::string& path)
 {
     const std::string what = "working directory";

@@ -34,6 +34,12 @@ inline constexpr std::size_t kMaxClientName = 256;
 [[nodiscard]] Status checkEnv(std::string_view what, const std::vector<std::string>& env);
 // An absolute path without NUL bytes, shorter than PATH_MAX.
 [[nodiscard]] Status checkAbsolutePath(std::string_view what, const std::string& path);
+// An image's argv part (Entrypoint, Cmd): may be empty, bounded like argv.
+[[nodiscard]] Status checkArgvPart(std::string_view what, const std::vector<std::string>& argv);
+// A content digest: "sha256:" and 64 lowercase hex digits.
+[[nodiscard]] Status checkImageDigest(std::string_view what, const std::string& digest);
+// An image name: like a container name (letters, digits, '.', '_', '-').
+[[nodiscard]] Status checkImageName(std::string_view what, const std::string& name);
 // Relative checkpoint file paths (protocol/CheckpointFiles.h's rule).
 [[nodiscard]] Status checkCheckpointPaths(std::string_view what, const std::vector<std::string>& paths);
 [[nodiscard]] Status checkCheckpointKind(std::string_view what, const std::string& kind);

@@ -31,8 +31,9 @@ namespace pidvisor::protocol {
 // Bumped when a command is added or changes. `hello` carries the client's
 // and reports the agent's; either side refuses a difference with
 // "protocol version N, need M". 3: typed records, hello requires the
-// client's version, debug-raw-read removed.
-inline constexpr int kProtocolVersion = 3;
+// client's version, debug-raw-read removed. 4: container images (image-list,
+// the spec's image, uid and gid).
+inline constexpr int kProtocolVersion = 4;
 
 // The error codes a command may answer (besides protocol_error, internal,
 // unavailable and timeout, which any request may meet).
@@ -82,6 +83,9 @@ inline constexpr Command<ContainerRestoreArgs, ContainerRestoreResult> kContaine
     "container-restore", 2, {InvalidArgument, NotFound, AlreadyExists, Unsupported}};
 inline constexpr Command<ContainerRef, ContainerResumeResult> kContainerResume{
     "container-resume", 2, {InvalidArgument, NotFound}};
+inline constexpr Command<ContainerRef, ContainerInfo> kContainerStart{
+    "container-start", 4, {InvalidArgument, NotFound, FailedPrecondition}};
+inline constexpr Command<NoArgs, ImageListResult> kImageList{"image-list", 4, {InvalidArgument}};
 inline constexpr Command<NoArgs, CheckpointListResult> kCheckpointList{"checkpoint-list", 2, {InvalidArgument}};
 inline constexpr Command<CheckpointReadArgs, CheckpointReadResult> kCheckpointRead{
     "checkpoint-read", 2, {InvalidArgument, NotFound}};
@@ -102,7 +106,8 @@ inline constexpr auto kCommands =
                command::kContainerKill,  command::kContainerStop,  command::kContainerRm,
                command::kContainerCheckpoint, command::kContainerRestore, command::kContainerResume,
                command::kCheckpointList, command::kCheckpointRead, command::kCheckpointWrite,
-               command::kCheckpointCommit, command::kCheckpointDelete};
+               command::kCheckpointCommit, command::kCheckpointDelete, command::kContainerStart,
+               command::kImageList};
 
 // Calls f(command) for every command of the table.
 template <class F>

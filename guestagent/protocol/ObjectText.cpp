@@ -2,6 +2,7 @@
 
 #include "TextTable.h"
 
+#include <cstdio>
 #include <ctime>
 
 namespace pidvisor::protocol {
@@ -59,11 +60,15 @@ std::string containerDetails(const ContainerInfo& info)
                        "pid space:  " + info.pidSpace + " (namespace " + std::to_string(info.pidnsInode) + ")\n" +
                        "hostname:   " + info.spec.hostname.value_or(info.name) + "\n" +
                        "command:    " + joinArgv(info.spec.argv) + "\n" +
+                       (info.spec.image ? "image:      " + *info.spec.image + "\n" : std::string()) +
                        "created:    " + formatLocalTime(info.createdAt) + "\n";
     if (info.processes)
         text += "processes:  " + std::to_string(*info.processes) + "\n";
     if (!info.cgroup.empty())
         text += "cgroup:     " + info.cgroup + "\n";
+    if (info.storage)
+        text += "files:      " + (*info.storage == "memory" ? std::string("in memory (the VM has no data disk: lost when it stops)")
+                                                           : "on the VM's data disk") + "\n";
     if (info.confinement) {
         const Confinement& c = *info.confinement;
         std::string caps;
@@ -74,6 +79,42 @@ std::string containerDetails(const ContainerInfo& info)
                 "capabilities: " + caps + "\n";
     }
     return text;
+}
+
+std::string formatBytes(std::int64_t bytes)
+{
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double value = static_cast<double>(bytes);
+    int unit = 0;
+    while (value >= 1024 && unit < 4) {
+        value /= 1024;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, unit ? "%.1f %s" : "%.0f %s", value, units[unit]);
+    return text;
+}
+
+std::string imageTable(const std::vector<ImageInfo>& images)
+{
+    TextTable table({"NAME", "DIGEST", "SIZE", "SOURCE"});
+    for (const auto& i : images)
+        table.addRow({i.name, i.digest.substr(0, 7 + 12), formatBytes(i.size), i.source});
+    return table.render();
+}
+
+std::string imageDetails(const ImageInfo& i)
+{
+    const ImageConfig& c = i.config;
+    std::string env;
+    for (const auto& e : c.env)
+        env += "\n  " + e;
+    return "name:        " + i.name + "\ndigest:      " + i.digest + "\nsize:        " + formatBytes(i.size) +
+           "\nsource:      " + i.source + "\nentrypoint:  " + joinArgv(c.entrypoint) + "\ncmd:         " +
+           joinArgv(c.cmd) + "\nworking dir: " + c.workingDir + "\nuser:        " +
+           (c.user.empty() ? "root" : c.user) +
+           (c.uid ? " (uid " + std::to_string(*c.uid) + ", gid " + std::to_string(c.gid.value_or(0)) + ")" : "") +
+           "\nenv:" + (env.empty() ? " -" : env) + "\n";
 }
 
 std::string processTable(const std::vector<Process>& processes)

@@ -17,6 +17,11 @@ namespace pidvisor::protocol {
 // VPID PID VPPID STATE COMMAND: virtual and global pids side by side.
 [[nodiscard]] std::string processTable(const std::vector<Process>& processes);
 [[nodiscard]] std::string helloText(const HelloResult& hello);
+// NAME DIGEST (12 hex) SIZE SOURCE, and one image in full.
+[[nodiscard]] std::string imageTable(const std::vector<ImageInfo>& images);
+[[nodiscard]] std::string imageDetails(const ImageInfo& image);
+// "12.3 MiB"
+[[nodiscard]] std::string formatBytes(std::int64_t bytes);
 [[nodiscard]] std::string joinArgv(const std::vector<std::string>& argv);
 [[nodiscard]] std::string formatLocalTime(std::int64_t unixMillis);
 

@@ -35,6 +35,13 @@ struct ContainerSpec {
     std::optional<std::int64_t> pidsMax;
     bool init = false;
     bool privileged = false; // every capability, no seccomp filter, no masked paths
+    // The image (its digest) whose root filesystem is the overlay's lower
+    // layer; none: the VM's own root. Since 4.
+    std::optional<std::string> image;
+    // The user and group the command runs as (numbers, resolved against the
+    // image by whoever read its config); none: root. Since 4.
+    std::optional<std::int64_t> uid;
+    std::optional<std::int64_t> gid;
 
     static constexpr auto fields()
     {
@@ -47,9 +54,59 @@ struct ContainerSpec {
                           opt("memory_mib", &S::memoryMiB, inRange<4, 1 << 24>),
                           opt("pids_max", &S::pidsMax, inRange<1, 4194304>),
                           opt("init", &S::init),
-                          opt("privileged", &S::privileged)};
+                          opt("privileged", &S::privileged),
+                          opt("image", &S::image, checkImageDigest),
+                          opt("uid", &S::uid, inRange<0, 4294967294>),
+                          opt("gid", &S::gid, inRange<0, 4294967294>)};
     }
     bool operator==(const ContainerSpec&) const = default;
+};
+
+// What an image gives the containers made from it unless they say
+// otherwise: an OCI image config's Entrypoint, Cmd, Env, WorkingDir and
+// User (uid and gid: User resolved against the image's /etc/passwd and
+// /etc/group when the image was made).
+struct ImageConfig {
+    std::vector<std::string> entrypoint;
+    std::vector<std::string> cmd;
+    std::vector<std::string> env;
+    std::string workingDir = "/";
+    std::string user;
+    std::optional<std::int64_t> uid;
+    std::optional<std::int64_t> gid;
+
+    static constexpr auto fields()
+    {
+        using S = ImageConfig;
+        return std::tuple{opt("entrypoint", &S::entrypoint, checkArgvPart),
+                          opt("cmd", &S::cmd, checkArgvPart),
+                          opt("env", &S::env, checkEnv),
+                          opt("working_dir", &S::workingDir, checkAbsolutePath),
+                          opt("user", &S::user, maxBytes<256>),
+                          opt("uid", &S::uid, inRange<0, 4294967294>),
+                          opt("gid", &S::gid, inRange<0, 4294967294>)};
+    }
+    bool operator==(const ImageConfig&) const = default;
+};
+
+// A container image: its root filesystem is addressed by its digest (the
+// same input gives the same digest). On a VM's image disk it is image.json
+// beside rootfs/; image-list reports the ones a VM has.
+struct ImageInfo {
+    std::string name;
+    std::string digest;  // sha256:<64 hex>
+    std::string source;  // "oci-archive FILE", "docker-archive FILE", "debian:13 P1,P2"
+    std::int64_t size = 0; // bytes of its files
+    ImageConfig config;
+
+    static constexpr auto fields()
+    {
+        using S = ImageInfo;
+        return std::tuple{req("name", &S::name, checkImageName), req("digest", &S::digest, checkImageDigest),
+                          opt("source", &S::source, maxBytes<4096>), opt("size", &S::size),
+                          opt("config", &S::config)};
+    }
+    bool operator==(const ImageInfo&) const = default;
 };
 
 // One process of a container (container-ps), its virtual and global pids.
@@ -115,6 +172,9 @@ struct ContainerInfo {
     std::optional<std::string> restoredFrom;
     std::optional<std::int64_t> processes; // container-info of a running container only
     std::optional<Confinement> confinement;
+    // Where its files live: "disk" (they survive a VM restart) or "memory"
+    // (the VM has no data disk). Since 4.
+    std::optional<std::string> storage;
 
     static constexpr auto fields()
     {
@@ -132,7 +192,8 @@ struct ContainerInfo {
                           opt("checkpointed_as", &S::checkpointedAs),
                           opt("restored_from", &S::restoredFrom),
                           opt("processes", &S::processes),
-                          opt("confinement", &S::confinement)};
+                          opt("confinement", &S::confinement),
+                          opt("storage", &S::storage)};
     }
     bool operator==(const ContainerInfo&) const = default;
 };
@@ -364,6 +425,13 @@ struct ContainerListResult {
     std::vector<ContainerInfo> containers;
     static constexpr auto fields() { return std::tuple{req("containers", &ContainerListResult::containers)}; }
     bool operator==(const ContainerListResult&) const = default;
+};
+
+// image-list: the images on this VM's image disks, mounted.
+struct ImageListResult {
+    std::vector<ImageInfo> images;
+    static constexpr auto fields() { return std::tuple{req("images", &ImageListResult::images)}; }
+    bool operator==(const ImageListResult&) const = default;
 };
 
 struct ContainerPsResult {

@@ -53,8 +53,9 @@ AgentHarness::AgentHarness(std::vector<std::string> extraArgs) : m_extraArgs(std
 
 void AgentHarness::start()
 {
+    // Images are directories the tests make; the host's disks are not ours.
     std::vector<std::string> args{binDir() + "/pidvisor-agent", "serve", "--socket", socket(), "--state-dir",
-                                  stateDir()};
+                                  stateDir(), "--images-dir", imagesDir(), "--no-image-disks"};
     args.insert(args.end(), m_extraArgs.begin(), m_extraArgs.end());
     // Ready when this run has logged READY: before that, a connect may
     // reach a copy of the previous run's socket (see listenUnix).

@@ -48,6 +48,7 @@ public:
     [[nodiscard]] const std::filesystem::path& dir() const { return m_dir; }
     [[nodiscard]] std::string socket() const { return (m_dir / "agent.sock").string(); }
     [[nodiscard]] std::string stateDir() const { return (m_dir / "state").string(); }
+    [[nodiscard]] std::string imagesDir() const { return (m_dir / "images").string(); }
     [[nodiscard]] std::string log() const;
     [[nodiscard]] pid_t pid() const { return m_pid; }
 

@@ -65,6 +65,8 @@ template <>
 constexpr std::string_view kObject<Process> = "Process";
 template <>
 constexpr std::string_view kObject<CommandResult> = "Command result";
+template <>
+constexpr std::string_view kObject<ImageInfo> = "Image";
 
 template <class T>
 struct Element {

@@ -120,6 +120,22 @@ void checkContainerCommands()
     check(kContainerKill, ContainerKillArgs{"web", Signal{15}, true}, ContainerKillResult{"web", 15, 2});
     check(kContainerStop, ContainerStopArgs{"web", 2000}, stoppedContainer());
     check(kContainerRm, ContainerRmArgs{"web", true}, ContainerRmResult{"web", true});
+    check(kContainerStart, ContainerRef{"web"}, exampleContainer());
+}
+
+void checkImageCommands()
+{
+    ImageInfo redis;
+    redis.name = "redis";
+    redis.digest = "sha256:" + std::string(64, 'c');
+    redis.source = "debian:13 redis-server";
+    redis.size = 41943040;
+    redis.config.cmd = {"redis-server", "--protected-mode", "no"};
+    redis.config.env = {"PATH=/usr/bin:/bin"};
+    redis.config.user = "redis";
+    redis.config.uid = 100;
+    redis.config.gid = 101;
+    check(kImageList, NoArgs{}, ImageListResult{{redis}});
 }
 
 void checkCheckpointCommands()
@@ -171,6 +187,7 @@ TEST(ProtocolExamples, EveryCommandMatchesItsGoldenJsonAndRoundTrips)
     check(kSync, SyncArgs{"17"}, SyncResult{"17", "231-2893562719"});
     checkContainerCommands();
     checkCheckpointCommands();
+    checkImageCommands();
     std::set<std::string> all;
     for (const auto& name : commandNames())
         all.insert(name);

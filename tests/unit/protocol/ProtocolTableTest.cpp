@@ -59,6 +59,8 @@ void callEveryTypedCall(AgentCalls& a)
     (void)a.checkpointWrite({"ck", json::object(), {}, true}, [](std::uint64_t) { return Status{}; });
     (void)a.checkpointCommit("ck");
     (void)a.checkpointDelete("ck");
+    (void)a.containerStart("web");
+    (void)a.imageList();
 }
 
 std::set<std::string> declared()
@@ -91,7 +93,8 @@ TEST(ProtocolTable, EveryCommandHasAHandler)
     auto pidSpace = choosePidSpace("clone3");
     ASSERT_TRUE(pidSpace);
     Reaper reaper;
-    ContainerManager containers(store, cgroups, **pidSpace, reaper, AgentPaths{});
+    ImageStore images((dir / "images").string());
+    ContainerManager containers(store, cgroups, **pidSpace, reaper, images, AgentPaths{});
     CheckpointManager checkpoints(containers, dir.string(), AgentVersions{"test", "6.12", ""});
     SystemInfo info;
     info.instance = "i-1";
@@ -107,7 +110,7 @@ TEST(ProtocolTable, EveryCommandHasAHandler)
     auto old = dispatcher.handle(Request{2, "hello", {{"protocol", 2}}, {}}, context);
     ASSERT_FALSE(old);
     EXPECT_EQ(old.error().code, ErrorCode::Unsupported);
-    EXPECT_EQ(old.error().message, "protocol version 2, need 3");
+    EXPECT_EQ(old.error().message, "protocol version 2, need 4");
     auto gone = dispatcher.handle(Request{3, "debug-raw-read", {{"id", "x"}, {"path", "y"}}, {}}, context);
     ASSERT_FALSE(gone);
     EXPECT_EQ(gone.error().code, ErrorCode::Unsupported);

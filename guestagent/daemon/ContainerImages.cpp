@@ -1,0 +1,53 @@
+// ContainerManager's image side: the overlay a container's root is made
+// of, restarting a stopped container on its files, letting image disks go.
+#include "ContainerManager.h"
+
+#include <set>
+
+namespace pidvisor::agent {
+
+Result<std::string> ContainerManager::overlayOptions(const ContainerSpec& spec)
+{
+    std::string lower = "/";
+    if (spec.image) {
+        PV_TRY(lower, m_images.rootfs(*spec.image));
+    }
+    return "lowerdir=" + lower + ",upperdir=" + m_store.upperDir(spec.name).string() +
+           ",workdir=" + m_store.workDir(spec.name).string();
+}
+
+Result<protocol::ContainerInfo> ContainerManager::start(const std::string& name)
+{
+    PV_TRY(auto c, find(name));
+    {
+        std::lock_guard lock(c->mutex);
+        if (c->record.state == ContainerState::Running)
+            return fail(ErrorCode::FailedPrecondition, "container '" + name + "' is already running");
+        if (!c->record.checkpointedAs.empty())
+            return fail(ErrorCode::FailedPrecondition, "container '" + name + "' was checkpointed as '" +
+                                                           c->record.checkpointedAs + "': restore it instead");
+        c->record.state = ContainerState::Creating; // no second start meanwhile
+    }
+    auto result = launch(c);
+    if (!result) {
+        std::lock_guard lock(c->mutex);
+        c->record.state = ContainerState::Stopped;
+    }
+    return result;
+}
+
+void ContainerManager::releaseImages()
+{
+    std::set<std::string> inUse;
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto& [name, c] : m_containers) {
+            std::lock_guard clock(c->mutex);
+            if (c->record.spec.image)
+                inUse.insert(*c->record.spec.image);
+        }
+    }
+    m_images.releaseUnused(inUse);
+}
+
+} // namespace pidvisor::agent
