@@ -51,8 +51,8 @@ std::pair<UniqueFd, UniqueFd> socketPair()
 struct InProcessAgent::Instance {
     Instance(const std::filesystem::path& dir, std::string id)
         : store(dir), cgroups(Cgroups::detect((dir / "no-cgroups").string())),
-          pidSpace(std::move(choosePidSpace("clone3").value())),
-          containers(store, cgroups, *pidSpace, reaper, AgentPaths{}),
+          pidSpace(std::move(choosePidSpace("clone3").value())), images((dir / "images").string(), "", ""),
+          containers(store, cgroups, *pidSpace, reaper, images, AgentPaths{}),
           checkpoints(containers, dir.string(), AgentVersions{"test", "6.12", ""}), info(makeInfo(std::move(id))),
           dispatcher(containers, checkpoints, info)
     {
@@ -72,6 +72,7 @@ struct InProcessAgent::Instance {
     Cgroups cgroups;
     std::unique_ptr<PidSpace> pidSpace;
     Reaper reaper;
+    ImageStore images; // directories only: no disks on a test host
     ContainerManager containers;
     CheckpointManager checkpoints;
     SystemInfo info;
