@@ -4,6 +4,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace pidvisor::manager {
 
 void Database::Closer::operator()(sqlite3* db) const
@@ -43,13 +47,34 @@ Status Database::configure() const
     PV_TRY_STATUS(queryInt64("reading " + m_path, "PRAGMA user_version"));
     if (inMemory())
         return {};
-    PV_TRY(std::string mode, queryText("enabling WAL", "PRAGMA journal_mode = WAL"));
+    PV_TRY(std::string mode, enableWal());
     if (mode != "wal")
         return fail(ErrorCode::FailedPrecondition,
                     "inventory " + m_path + ": cannot use WAL journal mode (got " + mode + ")");
     // NORMAL is durable across process crashes in WAL mode; only an OS crash
     // can lose the last commits, which the inventory can re-learn.
     return exec("setting synchronous mode", "PRAGMA synchronous = NORMAL");
+}
+
+Result<std::string> Database::enableWal() const
+{
+    // Leaving rollback mode needs the exclusive lock while this statement
+    // already holds a shared one. When several processes open a new file at
+    // once (the CLI and the GUI on a first run) two of them can each hold
+    // the shared lock and want the exclusive one; SQLite then answers BUSY
+    // at once, without the busy handler, since waiting would deadlock. The
+    // losers let go (the statement ends) and try again until the busy
+    // timeout has passed.
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + kBusyTimeout;
+    auto pause = std::chrono::milliseconds(2);
+    for (;;) {
+        auto mode = queryText("enabling WAL", "PRAGMA journal_mode = WAL");
+        if (mode || mode.error().code != ErrorCode::Unavailable || Clock::now() >= deadline)
+            return mode;
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(50));
+    }
 }
 
 Status Database::exec(std::string_view doing, const std::string& sql) const

@@ -74,6 +74,7 @@ private:
 
     Database(std::unique_ptr<sqlite3, Closer> db, std::string path);
     [[nodiscard]] Status configure() const;
+    [[nodiscard]] Result<std::string> enableWal() const;
     [[nodiscard]] Status begin(std::string_view doing) const;
     [[nodiscard]] Status commit(std::string_view doing) const;
     void rollback() const;
