@@ -70,6 +70,9 @@ Paths Paths::defaults(const std::optional<std::string>& inventoryOverride)
         p.cache = root ? "/var/cache/pidvisor" : (xdgCache.empty() ? home() + "/.cache" : xdgCache) + "/pidvisor";
     }
     p.checkpoints = root ? "/var/lib/pidvisor/checkpoints" : xdgDataHome() + "/pidvisor/checkpoints";
+    p.images = env("PIDVISOR_IMAGES_DIR");
+    if (p.images.empty())
+        p.images = root ? "/var/lib/pidvisor/images" : xdgDataHome() + "/pidvisor/images";
     ProgramDirs dirs = locateProgramDirs(programDir(), kBuildSourceDir);
     p.sourceDir = env("PIDVISOR_SOURCE_DIR");
     if (p.sourceDir.empty())

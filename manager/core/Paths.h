@@ -5,6 +5,9 @@
 //                $XDG_CACHE_HOME/pidvisor: images, kernels, downloads
 //   checkpoints  /var/lib/pidvisor/checkpoints as root, else
 //                $XDG_DATA_HOME/pidvisor/checkpoints
+//   images       container images (erofs volumes): $PIDVISOR_IMAGES_DIR,
+//                else /var/lib/pidvisor/images as root, else
+//                $XDG_DATA_HOME/pidvisor/images
 //   sourceDir    the recipes (packaging/guest, kernelpatch/):
 //                $PIDVISOR_SOURCE_DIR, else the installed data directory
 //                (/usr/share/pidvisor for /usr/bin/pidvisor) when this
@@ -27,6 +30,7 @@ struct Paths {
     std::string inventory;
     std::string cache;
     std::string checkpoints;
+    std::string images;
     std::string sourceDir;
     std::string binDir;
 

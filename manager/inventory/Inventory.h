@@ -1,5 +1,5 @@
 // Inventory: everything the manager remembers between runs (libvirt hosts,
-// guest images, VMs, their containers, checkpoints, and an audit log of
+// guest images, container images, VMs, their containers, checkpoints, and an audit log of
 // operations), kept in one SQLite file. It is the only way in: the CLI and
 // the GUI use this class, never SQL.
 //
@@ -64,6 +64,19 @@ public:
     [[nodiscard]] Result<std::optional<ImageRecord>> findImage(const std::string& id) const;
     [[nodiscard]] Result<std::vector<ImageRecord>> images() const;
     [[nodiscard]] Status deleteImage(const std::string& id);
+
+    // Container images (ImageService). Name and digest are each unique
+    // (AlreadyExists); insert ignores image.id and returns the new one.
+    // ByDigest takes a full digest; ...ImagesByDigest every image whose
+    // digest starts with `prefix` ("sha256:" included), by name.
+    [[nodiscard]] Result<std::int64_t> insertContainerImage(const ContainerImageRecord& image);
+    [[nodiscard]] Result<std::vector<ContainerImageRecord>> containerImages() const; // by name
+    [[nodiscard]] Result<std::optional<ContainerImageRecord>> findContainerImageByName(const std::string& name) const;
+    [[nodiscard]] Result<std::optional<ContainerImageRecord>>
+    findContainerImageByDigest(const std::string& digest) const;
+    [[nodiscard]] Result<std::vector<ContainerImageRecord>>
+    findContainerImagesByDigest(const std::string& prefix) const;
+    [[nodiscard]] Status deleteContainerImage(std::int64_t id);
 
     // VMs. insertVm ignores vm.id and returns the new one; updateVm writes
     // every field of the row vm.id. Both set updatedAt to now.

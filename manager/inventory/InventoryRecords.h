@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/States.h"
+#include "protocol/Types.h"
 
 #include <cstdint>
 #include <optional>
@@ -35,6 +36,19 @@ struct ImageRecord {
     std::string manifestJson = "{}";
 
     bool operator==(const ImageRecord&) const = default;
+};
+
+// A container image on this host (ImageService.h): its description, as
+// image.json on its volume holds it, and the erofs file made from it.
+// The name is unique; so is the digest.
+struct ContainerImageRecord {
+    std::int64_t id = 0;
+    protocol::ImageInfo info;   // name, digest, source, size (its files), config
+    std::string volumeFile;     // the erofs file on this host
+    std::int64_t volumeBytes = 0;
+    std::int64_t createdAt = 0; // unix milliseconds; 0 on insert: now
+
+    bool operator==(const ContainerImageRecord&) const = default;
 };
 
 struct VmRecord {

@@ -194,6 +194,22 @@ constexpr std::string_view kCopyCriuStats = R"sql(INSERT OR IGNORE INTO checkpoi
 constexpr std::string_view kDropPidMapJson = "ALTER TABLE checkpoints DROP COLUMN pid_map_json";
 constexpr std::string_view kDropDurationsJson = "ALTER TABLE checkpoints DROP COLUMN durations_json";
 
+// --- version 5: container images
+// The host's container images (not the guest images of `images`): one row
+// per digest, found by name or digest. config_json is the image's
+// protocol::ImageConfig, read and written whole and never queried (the
+// agent reads the same from image.json on the volume).
+constexpr std::string_view kCreateContainerImages = R"sql(CREATE TABLE container_images (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE CHECK (name <> ''),
+    digest TEXT NOT NULL UNIQUE CHECK (digest GLOB 'sha256:*'),
+    source TEXT NOT NULL DEFAULT '',
+    size_bytes INTEGER NOT NULL DEFAULT 0 CHECK (size_bytes >= 0),
+    config_json TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(config_json)),
+    volume_file TEXT NOT NULL,
+    volume_bytes INTEGER NOT NULL DEFAULT 0 CHECK (volume_bytes >= 0),
+    created_at INTEGER NOT NULL))sql";
+
 Status applyStep(const Database& db, const Migration& step)
 {
     std::string doing = "migrating " + db.path() + " to schema version " + std::to_string(step.version) + " (" +
@@ -228,6 +244,7 @@ const std::vector<Migration>& schemaMigrations()
          {kCreateCheckpointPids, kCopyArrayPids, kCopyObjectPids, kAddDumpMs, kAddHashMs, kAddTransferMs, kAddTotalMs,
           kAddTransferBytes, kCopyDurations, kCreateCriuStats, kCopyCriuStats,
           kDropPidMapJson, kDropDurationsJson}},
+        {5, "container images", {kCreateContainerImages}},
     };
     return steps;
 }

@@ -12,6 +12,7 @@
 //   3  checkpoints (the host's checkpoint store)
 //   4  checkpoint_pids, checkpoint_criu_stats and duration columns, from
 //      version 3's pid_map_json and durations_json
+//   5  container_images (the host's container images and their volumes)
 #pragma once
 
 #include "Database.h"

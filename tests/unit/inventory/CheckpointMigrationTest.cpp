@@ -116,7 +116,7 @@ TEST(CheckpointMigration, AgentRowsBecomeProcessesAndDurations)
     ASSERT_FALSE(HasFatalFailure());
     auto inventory = Inventory::open(dir.file());
     ASSERT_OK(inventory);
-    EXPECT_EQ(inventory->schemaVersion(), 4);
+    EXPECT_EQ(inventory->schemaVersion(), Inventory::latestVersion());
 
     CheckpointRecord agent = found(*inventory, "agent");
     EXPECT_EQ(agent.processes, (std::vector<CheckpointProcess>{{1, 0, 1, 1, 1, 4242, "sh"},

@@ -96,6 +96,28 @@ inline CheckpointRecord sampleCheckpoint(const std::string& id, std::optional<st
     return checkpoint;
 }
 
+// An image whose digest is 64 times `hexDigit`.
+inline ContainerImageRecord sampleContainerImage(const std::string& name, char hexDigit, std::int64_t id = 0)
+{
+    ContainerImageRecord image;
+    image.id = id;
+    image.info.name = name;
+    image.info.digest = "sha256:" + std::string(64, hexDigit);
+    image.info.source = "debian:13 redis-server";
+    image.info.size = 52428800;
+    image.info.config.entrypoint = {"/usr/bin/redis-server"};
+    image.info.config.cmd = {"--port", "6379"};
+    image.info.config.env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
+    image.info.config.workingDir = "/var/lib/redis";
+    image.info.config.user = "redis";
+    image.info.config.uid = 100;
+    image.info.config.gid = 101;
+    image.volumeFile = "/var/lib/pidvisor/images/" + std::string(64, hexDigit) + ".erofs";
+    image.volumeBytes = 20971520;
+    image.createdAt = 1700000003000;
+    return image;
+}
+
 // An in-memory inventory with one host ("qemu:///system").
 class InMemoryInventory : public ::testing::Test {
 protected:

@@ -98,6 +98,11 @@ void useEveryTable(Inventory& inventory)
     ASSERT_OK(found);
     ASSERT_TRUE(found->has_value());
     EXPECT_EQ((*found)->vmId, *vmId);
+    ASSERT_OK(inventory.insertContainerImage(sampleContainerImage("redis", 'a')));
+    auto image = inventory.findContainerImageByName("redis");
+    ASSERT_OK(image);
+    ASSERT_TRUE(image->has_value());
+    EXPECT_EQ(**image, sampleContainerImage("redis", 'a', (*image)->id));
 }
 
 class MigrateFrom : public ::testing::TestWithParam<int> {};
@@ -139,6 +144,8 @@ TEST(Migrations, EachStepAddsItsTables)
         {"checkpoints", "containers", "hosts", "images", "operations", "vms"},
         {"checkpoint_criu_stats", "checkpoint_pids", "checkpoints", "containers", "hosts", "images", "operations",
          "vms"},
+        {"checkpoint_criu_stats", "checkpoint_pids", "checkpoints", "container_images", "containers", "hosts",
+         "images", "operations", "vms"},
     };
     ASSERT_EQ(static_cast<int>(expected.size()), Inventory::latestVersion() + 1);
     for (int version = 0; version <= Inventory::latestVersion(); ++version) {
@@ -150,7 +157,7 @@ TEST(Migrations, EachStepAddsItsTables)
 TEST(Migrations, StepsAreNumberedInOrder)
 {
     const auto& steps = schemaMigrations();
-    ASSERT_EQ(steps.size(), 4u);
+    ASSERT_EQ(steps.size(), 5u);
     for (std::size_t i = 0; i < steps.size(); ++i) {
         EXPECT_EQ(steps[i].version, static_cast<int>(i) + 1);
         EXPECT_FALSE(steps[i].statements.empty());
@@ -166,6 +173,25 @@ TEST(Migrations, TablesOfLaterVersionsAreAbsentBefore)
     EXPECT_NE(containers.error().message.find("no such table: containers"), std::string::npos);
 }
 
+TEST(Migrations, ContainerImagesArriveWithVersion5)
+{
+    TestDirectory dir;
+    std::string path = dir.file();
+    {
+        auto old = Inventory::openAtVersion(path, 4);
+        ASSERT_OK(old);
+        auto images = old->containerImages();
+        ASSERT_FALSE(images);
+        EXPECT_NE(images.error().message.find("no such table: container_images"), std::string::npos);
+    }
+    auto inventory = Inventory::open(path);
+    ASSERT_OK(inventory);
+    EXPECT_EQ(fileVersion(path), 5);
+    auto images = inventory->containerImages();
+    ASSERT_OK(images);
+    EXPECT_TRUE(images->empty());
+}
+
 TEST(Migrations, NewerFileIsRefused)
 {
     TestDirectory dir;
@@ -179,7 +205,7 @@ TEST(Migrations, NewerFileIsRefused)
     auto inventory = Inventory::open(path);
     ASSERT_FALSE(inventory);
     EXPECT_EQ(inventory.error().code, ErrorCode::FailedPrecondition);
-    EXPECT_EQ(inventory.error().message, "inventory " + path + " has schema version 7, newer than this Pidvisor (4)");
+    EXPECT_EQ(inventory.error().message, "inventory " + path + " has schema version 7, newer than this Pidvisor (5)");
     EXPECT_FALSE(Inventory::openAtVersion(path, 1));
     EXPECT_EQ(fileVersion(path), 7); // untouched
 }
@@ -189,7 +215,7 @@ TEST(Migrations, UnknownTargetVersionIsRefused)
     auto inventory = Inventory::openAtVersion(":memory:", Inventory::latestVersion() + 1);
     ASSERT_FALSE(inventory);
     EXPECT_EQ(inventory.error().code, ErrorCode::InvalidArgument);
-    EXPECT_EQ(inventory.error().message, "inventory schema version 5 is unknown (latest is 4)");
+    EXPECT_EQ(inventory.error().message, "inventory schema version 6 is unknown (latest is 5)");
 }
 
 TEST(Migrations, ReopeningAtTheLatestChangesNothing)
