@@ -17,6 +17,8 @@ packages=(
     libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
     # guest images and the container kernel
     debian-archive-keyring cpio xz-utils zstd kmod bc bison flex libelf-dev rsync python3 perl
+    # container images (OCI archives unpacked with libarchive, packed as erofs)
+    libarchive-dev erofs-utils
     # tests
     iproute2 procps psmisc util-linux
     # fuzzing and sanitizers (tests/fuzz): clang with libFuzzer, ASan, UBSan

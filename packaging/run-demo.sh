@@ -11,7 +11,7 @@ say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 
 PIDVISOR_BIN_DIR="$bin" "$root/packaging/libvirt-services.sh" start
 say "Guest image (kernel: $kernel)"
-pv image build --kernel "$kernel"
+pv guest-image build --kernel "$kernel"
 
 state=$(pv --json vm show demo 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])' || echo absent)
 case "$state" in

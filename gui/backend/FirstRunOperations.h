@@ -3,7 +3,7 @@
 // image the inventory already knows, if any), made on the backend thread
 // by Backend::checkSystem(), and the OperationSpecs of the first run: the
 // container kernel and guest image built (or found in the cache) exactly
-// as `pidvisor image build --kernel container` does, and a first VM with a
+// as `pidvisor guest-image build --kernel container` does, and a first VM with a
 // first container in it, made with the same operations as the New VM and
 // New Container dialogs.
 #pragma once

@@ -59,6 +59,7 @@ void definePidvisorCli(CLI::App& app, GlobalOptions& options, CliContext& ctx)
         ->check(CLI::IsMember({"auto", "socket", "stream"}));
     addVmCommands(app, ctx);
     addContainerCommands(app, ctx);
+    addImageCommands(app, ctx);
     addMiscCommands(app, ctx);
     addCheckpointCommands(app, ctx);
     addVersion(app, ctx);

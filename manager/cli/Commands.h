@@ -11,6 +11,7 @@ void addVmCommands(CLI::App& app, CliContext& ctx);
 void addContainerCommands(CLI::App& app, CliContext& ctx);
 void addMiscCommands(CLI::App& app, CliContext& ctx);
 void addCheckpointCommands(CLI::App& app, CliContext& ctx);
+void addImageCommands(CLI::App& app, CliContext& ctx);
 
 // Interactive serial console of a VM (Ctrl-] leaves).
 int attachConsole(Connection& conn, const std::string& vm);

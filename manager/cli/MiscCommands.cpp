@@ -11,9 +11,9 @@ using nlohmann::json;
 
 namespace {
 
-void addImageCommands(CLI::App& app, CliContext& ctx)
+void addGuestImageCommands(CLI::App& app, CliContext& ctx)
 {
-    auto* image = app.add_subcommand("image", "Guest images");
+    auto* image = app.add_subcommand("guest-image", "Guest images (the VMs' kernel and userland)");
     image->require_subcommand(1);
     auto kernel = std::make_shared<std::string>("stock");
     auto* build = image->add_subcommand("build", "Build (or find in the cache) a guest image");
@@ -75,7 +75,7 @@ void addKernelCommands(CLI::App& app, CliContext& ctx)
 
 void addMiscCommands(CLI::App& app, CliContext& ctx)
 {
-    addImageCommands(app, ctx);
+    addGuestImageCommands(app, ctx);
     addKernelCommands(app, ctx);
     auto noContainers = std::make_shared<bool>(false);
     auto* reconcile = app.add_subcommand("reconcile", "Bring the inventory in line with libvirt and the agents");

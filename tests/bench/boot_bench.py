@@ -76,7 +76,7 @@ def main():
         return
     work = tempfile.mkdtemp(prefix="pvbench-boot-")
     db = os.path.join(work, "inventory.db")
-    img = pidvisor(db, "image", "build", "--kernel", args.kernel)
+    img = pidvisor(db, "guest-image", "build", "--kernel", args.kernel)
     image = {"kernel": img["kernel_path"], "initrd": img["initrd_path"], "cmdline": img["cmdline"]}
 
     raw_ready, raw_destroy, pv_total, pv_ready, pv_destroy = [], [], [], [], []

@@ -77,7 +77,7 @@ bool has(const Words& w, const std::string& s)
 TEST_F(CompletionTest, CommandsAtTheTopWithoutHiddenOnes)
 {
     Words w = complete({""});
-    for (const char* c : {"vm", "container", "image", "kernel", "reconcile", "ops", "checkpoint", "version"})
+    for (const char* c : {"vm", "container", "image", "guest-image", "kernel", "reconcile", "ops", "checkpoint", "version"})
         EXPECT_TRUE(has(w, c)) << c;
     EXPECT_FALSE(has(w, "__complete"));
     EXPECT_EQ(complete({"ve"}), Words{"version"});
