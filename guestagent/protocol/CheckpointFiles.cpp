@@ -38,7 +38,14 @@ Result<std::vector<CheckpointFile>> filesFromManifest(const json& manifest)
         for (const auto& f : *it) {
             CheckpointFile cf;
             cf.path = f.at("path").get<std::string>();
-            cf.size = f.value("size", std::uint64_t{0});
+            // A whole number of bytes: a float or a negative number is
+            // refused here (converting 2e94 to an integer is undefined).
+            if (auto size = f.find("size"); size != f.end()) {
+                if (!size->is_number_integer() || (!size->is_number_unsigned() && size->get<std::int64_t>() < 0))
+                    return fail(ErrorCode::InvalidArgument,
+                                "checkpoint manifest has a file size that is not a whole number of bytes");
+                cf.size = size->get<std::uint64_t>();
+            }
             cf.sha256 = f.value("sha256", "");
             cf.symlink = f.value("symlink", "");
             PV_TRY_STATUS(validateCheckpointPath(cf.path));

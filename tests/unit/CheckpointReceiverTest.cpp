@@ -233,3 +233,23 @@ TEST_F(CheckpointReceiverTest, UnknownStreamAndOutOfOrderDataAreRefused)
     expectRefusedAndNothingChanged({file("a.img", "abcd")}, {data("a.img", "ab", 0, false), data("a.img", "cd", 3)},
                                    ErrorCode::ProtocolError, "out of order");
 }
+
+// Found by fuzz.receiver: a size of 2e94 was converted to an integer
+// (undefined behaviour, a UBSan abort). Sizes are whole numbers of bytes.
+TEST(CheckpointManifest, SizesThatAreNotWholeNumbersAreRefused)
+{
+    using nlohmann::json;
+    auto files = [](json size) {
+        return pidvisor::protocol::filesFromManifest(
+            json{{"files", json::array({json{{"path", "a.img"}, {"size", size}, {"sha256", std::string(64, '0')}}})}});
+    };
+    for (json bad : {json(2.22222e+94), json(1.5), json(-1), json("12"), json(true)}) {
+        auto parsed = files(bad);
+        ASSERT_FALSE(parsed) << bad.dump();
+        EXPECT_EQ(parsed.error().message, "checkpoint manifest has a file size that is not a whole number of bytes");
+    }
+    auto parsed = files(json(std::uint64_t{4096}));
+    ASSERT_TRUE(parsed) << parsed.error().describe();
+    EXPECT_EQ(parsed->front().size, 4096u);
+    ASSERT_TRUE(files(json(7))) << "a signed but non-negative size is a size";
+}
