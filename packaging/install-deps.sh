@@ -21,6 +21,8 @@ packages=(
     libarchive-dev erofs-utils
     # tests
     iproute2 procps psmisc util-linux
+    # the container image VM test (a static busybox in an OCI archive)
+    busybox-static
     # fuzzing and sanitizers (tests/fuzz): clang with libFuzzer, ASan, UBSan
     clang-14 libclang-rt-14-dev
     # Debian packages (make deb) and their checks (ctest label package)

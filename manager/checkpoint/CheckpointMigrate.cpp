@@ -5,6 +5,7 @@
 #include "CheckpointTransfer.h"
 
 #include "core/OperationScope.h"
+#include "vm/ImageDelivery.h"
 
 #include "protocol/Names.h"
 
@@ -34,6 +35,16 @@ Result<json> readManifest(const CheckpointRecord& cp)
     return m;
 }
 
+// The image digest a checkpoint's container was made from, "" for none.
+std::string imageOf(const json& manifest)
+{
+    auto spec = manifest.find("spec");
+    if (spec == manifest.end() || !spec->is_object())
+        return "";
+    auto image = spec->find("image");
+    return image != spec->end() && image->is_string() ? image->get<std::string>() : "";
+}
+
 } // namespace
 
 Result<protocol::ContainerRestoreResult> CheckpointService::restore(const std::string& checkpoint, const std::string& targetVm,
@@ -51,6 +62,11 @@ Result<protocol::ContainerRestoreResult> CheckpointService::restore(const std::s
         PV_TRY_STATUS(checkTarget(*agent, targetVm, manifest.value("criu_version", ""), name));
         if (cancel && *cancel)
             return fail(ErrorCode::Cancelled, "restore cancelled before anything changed");
+        // The checkpoint holds the container's changes only: its image
+        // comes from this host's images, attached to the target first.
+        std::string image = imageOf(manifest);
+        if (!image.empty())
+            PV_TRY_STATUS(provideImage(m_vms, *agent, targetVm, image, progress));
         PV_TRY_STATUS(upload(*agent, cp, manifest, progress));
         report(progress, "restoring with CRIU");
         CallOptions options;
@@ -87,6 +103,9 @@ Result<MigrationReport> CheckpointService::migrate(const std::string& vm, const 
         op.addDetail("id", id);
         std::string sourceCriu = sourceHello.capabilities.criu ? sourceHello.capabilities.criu->version : "";
         PV_TRY_STATUS(checkTarget(*target, targetVm, sourceCriu, container));
+        PV_TRY(protocol::ContainerInfo running, source->containerInfo(container));
+        if (running.spec.image)
+            PV_TRY_STATUS(provideImage(m_vms, *target, targetVm, *running.spec.image, progress));
         std::string partial = storeDir() + "/" + id + ".partial";
         std::error_code ec;
         fs::create_directories(partial, ec);

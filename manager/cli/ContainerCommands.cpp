@@ -15,7 +15,7 @@ struct Target {
 };
 
 struct CreateArgs {
-    std::string hostname, cwd;
+    std::string hostname, cwd, image;
     std::vector<std::string> command, env;
     std::int64_t memoryMiB = 0, pids = 0;
     bool init = false;
@@ -39,7 +39,8 @@ void addCreate(CLI::App& group, CliContext& ctx)
     auto* c = group.add_subcommand("create", "Create and start a container in a VM");
     c->add_option("vm", t->vm, "VM name")->required();
     c->add_option("name", t->name, "Container name")->required();
-    c->add_option("command", a->command, "Command and arguments (after --)")->required();
+    c->add_option("command", a->command, "Command and arguments (after --; with --image: default the image's)");
+    c->add_option("--image", a->image, "Image (name or digest, see 'image list') whose files are the root");
     c->add_option("--hostname", a->hostname, "Hostname inside (default: its name)");
     c->add_option("--memory", a->memoryMiB, "Memory limit in MiB");
     c->add_option("--pids", a->pids, "Maximum number of processes");
@@ -64,7 +65,25 @@ void addCreate(CLI::App& group, CliContext& ctx)
                 spec.memoryMiB = a->memoryMiB;
             if (a->pids > 0)
                 spec.pidsMax = a->pids;
-            PV_TRY(protocol::ContainerInfo info, cs.create(t->vm, spec));
+            if (a->image.empty()) {
+                if (a->command.empty())
+                    return fail(ErrorCode::InvalidArgument, "a command is needed after -- (or an --image with a default one)");
+                PV_TRY(protocol::ContainerInfo info, cs.create(t->vm, spec));
+                return ctx.print(protocol::encode(info), protocol::containerDetails(info));
+            }
+            auto made = cs.createFromImage(t->vm, spec, a->image, a->command, !a->cwd.empty(), ctx.progress());
+            ctx.endProgress();
+            PV_TRY(protocol::ContainerInfo info, std::move(made));
+            return ctx.print(protocol::encode(info), protocol::containerDetails(info));
+        });
+    });
+
+    auto* s = group.add_subcommand("start", "Run a stopped container again on its files (after a VM restart)");
+    s->add_option("vm", t->vm, "VM name")->required();
+    s->add_option("name", t->name, "Container name")->required();
+    s->callback([&ctx, t] {
+        withService(ctx, [&](ContainerService& cs) -> Result<int> {
+            PV_TRY(protocol::ContainerInfo info, cs.start(t->vm, t->name));
             return ctx.print(protocol::encode(info), protocol::containerDetails(info));
         });
     });

@@ -1,6 +1,10 @@
 #include "ContainerService.h"
 
+#include "ImageDelivery.h"
+
 #include "core/OperationScope.h"
+#include "images/ImageService.h"
+#include "protocol/ImageDefaults.h"
 
 namespace pidvisor::manager {
 
@@ -50,6 +54,40 @@ Result<protocol::ContainerInfo> ContainerService::create(const std::string& vm, 
 {
     OperationScope op(m_vms.inventory(), "container.create", vm + "/" + spec.name, protocol::encode(spec));
     return op.finish(ask(vm, [&](AgentClient& a) { return a.containerCreate(spec); }, true));
+}
+
+Result<protocol::ContainerInfo> ContainerService::createFromImage(const std::string& vm, protocol::ContainerSpec spec,
+                                                                  const std::string& imageRef,
+                                                                  const std::vector<std::string>& command,
+                                                                  bool cwdGiven, const ProgressFn& progress)
+{
+    OperationScope op(m_vms.inventory(), "container.create", vm + "/" + spec.name, {{"image", imageRef}});
+    auto result = [&]() -> Result<protocol::ContainerInfo> {
+        ImageService images(m_vms.inventory(), m_vms.paths());
+        PV_TRY(ContainerImageRecord image, images.find(imageRef));
+        PV_TRY_STATUS(protocol::applyImage(spec, image.info, command, cwdGiven));
+        op.addDetail("spec", protocol::encode(spec));
+        PV_TRY(auto client, m_vms.agent(vm));
+        PV_TRY_STATUS(provideImage(m_vms, *client, vm, image.info.digest, progress));
+        report(progress, "creating container " + spec.name);
+        return ask(vm, [&](AgentClient& a) { return a.containerCreate(spec); }, true);
+    }();
+    return op.finish(std::move(result));
+}
+
+Result<protocol::ContainerInfo> ContainerService::start(const std::string& vm, const std::string& name)
+{
+    OperationScope op(m_vms.inventory(), "container.start", vm + "/" + name);
+    auto result = [&]() -> Result<protocol::ContainerInfo> {
+        PV_TRY(auto client, m_vms.agent(vm));
+        PV_TRY(protocol::ContainerInfo info, client->containerInfo(name));
+        // After a VM restart an image disk is in the definition already;
+        // this only waits for the agent to mount it.
+        if (info.spec.image)
+            PV_TRY_STATUS(provideImage(m_vms, *client, vm, *info.spec.image, {}));
+        return ask(vm, [&](AgentClient& a) { return a.containerStart(name); }, true);
+    }();
+    return op.finish(std::move(result));
 }
 
 Result<std::vector<protocol::ContainerInfo>> ContainerService::list(const std::string& vm)
@@ -110,8 +148,12 @@ Status ContainerService::remove(const std::string& vm, const std::string& name, 
 {
     OperationScope op(m_vms.inventory(), "container.rm", vm + "/" + name, {{"force", force}});
     auto result = [&]() -> Status {
+        PV_TRY(auto client, m_vms.agent(vm));
         PV_TRY(auto removed, ask(vm, [&](AgentClient& a) { return a.containerRm({name, force}); }, true));
         (void)removed;
+        // The container is gone; a disk left attached only costs a slot.
+        if (auto released = releaseUnusedImages(m_vms, *client, vm); !released)
+            op.addDetail("image_release_error", released.error().message);
         return {};
     }();
     return op.finish(std::move(result));

@@ -18,6 +18,16 @@ public:
     explicit ContainerService(VmService& vms) : m_vms(vms) {}
 
     [[nodiscard]] Result<protocol::ContainerInfo> create(const std::string& vm, const protocol::ContainerSpec& spec);
+    // A container whose root is image `imageRef`'s (name or digest of this
+    // host's images): the image brought to the VM (hot-plugged when it does
+    // not have it), its config applied to `spec` (protocol::applyImage;
+    // `command` replaces its Cmd when not empty), then created.
+    [[nodiscard]] Result<protocol::ContainerInfo> createFromImage(const std::string& vm, protocol::ContainerSpec spec,
+                                                                  const std::string& imageRef,
+                                                                  const std::vector<std::string>& command,
+                                                                  bool cwdGiven, const ProgressFn& progress);
+    // Runs a stopped container again on its files.
+    [[nodiscard]] Result<protocol::ContainerInfo> start(const std::string& vm, const std::string& name);
     [[nodiscard]] Result<std::vector<protocol::ContainerInfo>> list(const std::string& vm);
     [[nodiscard]] Result<protocol::ContainerInfo> info(const std::string& vm, const std::string& name);
     [[nodiscard]] Result<std::vector<protocol::Process>> processes(const std::string& vm, const std::string& name);

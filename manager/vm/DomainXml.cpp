@@ -61,6 +61,7 @@ std::string buildDomainXml(const VmSpec& s)
     // No USB: nothing here uses it, and probing it costs boot time under TCG.
     if (s.domainType != "test")
         x << "    <controller type='usb' model='none'/>\n";
+    x << "    <controller type='scsi' index='0' model='virtio-scsi'>\n" << rootSlot(5) << "    </controller>\n";
     x << "    <controller type='virtio-serial' index='0'>\n" << rootSlot(2) << "    </controller>\n"
       << "    <channel type='unix'>\n"
       << "      <source mode='bind'/>\n"
@@ -134,6 +135,53 @@ Result<DomainFacts> readDomainFacts(const std::string& domainXml)
     f.consoleLogPath = doc.text("/domain/devices/serial/log/@file").value_or("");
     f.dataDiskPath = doc.text("/domain/devices/disk[target/@dev='vda']/source/@file").value_or("");
     return f;
+}
+
+std::string imageDiskSerial(const std::string& digest)
+{
+    auto colon = digest.find(':');
+    return "pv-" + digest.substr(colon == std::string::npos ? 0 : colon + 1, 16);
+}
+
+std::string buildImageDiskXml(const ImageDisk& d)
+{
+    auto e = [](const std::string& v) { return xmlEscape(v); };
+    return "<disk type='file' device='disk'>\n"
+           "  <driver name='qemu' type='raw'/>\n"
+           "  <source file='" + e(d.sourceFile) + "'/>\n"
+           "  <target dev='" + e(d.targetDev) + "' bus='scsi'/>\n"
+           "  <readonly/>\n"
+           "  <serial>" + e(d.serial) + "</serial>\n"
+           "</disk>\n";
+}
+
+std::vector<ImageDisk> imageDisks(const std::string& domainXml)
+{
+    std::vector<ImageDisk> out;
+    auto doc = XmlDocument::parse(domainXml);
+    if (!doc)
+        return out;
+    for (int i = 1;; ++i) {
+        std::string at = "/domain/devices/disk[target/@bus='scsi'][" + std::to_string(i) + "]";
+        auto dev = doc->text(at + "/target/@dev");
+        if (!dev)
+            break;
+        std::string serial = doc->text(at + "/serial").value_or("");
+        if (serial.rfind("pv-", 0) == 0)
+            out.push_back({*dev, doc->text(at + "/source/@file").value_or(""), serial});
+    }
+    return out;
+}
+
+std::string freeScsiTarget(const std::string& domainXml)
+{
+    auto doc = XmlDocument::parse(domainXml);
+    for (char c = 'a'; c <= 'z'; ++c) {
+        std::string name = std::string("sd") + c;
+        if (!doc || !doc->text("/domain/devices/disk/target[@dev='" + name + "']/@dev"))
+            return name;
+    }
+    return "";
 }
 
 } // namespace pidvisor::manager

@@ -5,7 +5,10 @@
 // virt-manager see it): direct kernel boot of a guest image, ACPI, the
 // agent's virtio-serial channel org.pidvisor.agent.0, a serial console that
 // libvirt logs to a file, an optional qcow2 data disk, and a <metadata>
-// element in Pidvisor's namespace naming the image and inventory id.
+// element in Pidvisor's namespace naming the image and inventory id. A
+// virtio-scsi controller takes container-image disks, hot-plugged read-only
+// while the VM runs (q35's root complex takes no PCI hot-plug; a SCSI bus
+// needs no extra PCIe ports to enumerate at boot).
 #pragma once
 
 #include "protocol/Result.h"
@@ -13,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pidvisor::manager {
 
@@ -64,5 +68,19 @@ struct DomainFacts {
     std::string dataDiskPath;
 };
 [[nodiscard]] Result<DomainFacts> readDomainFacts(const std::string& domainXml);
+
+// A container image's disk: read-only, raw (an erofs volume), on the
+// virtio-scsi controller, its serial "pv-" and the digest's first 16 hex.
+struct ImageDisk {
+    std::string targetDev; // sdX
+    std::string sourceFile;
+    std::string serial;
+};
+[[nodiscard]] std::string imageDiskSerial(const std::string& digest);
+[[nodiscard]] std::string buildImageDiskXml(const ImageDisk& disk);
+// The image disks of a domain definition (by their "pv-" serial).
+[[nodiscard]] std::vector<ImageDisk> imageDisks(const std::string& domainXml);
+// The first sdX name no disk of the definition uses; "" when sda-sdz all are.
+[[nodiscard]] std::string freeScsiTarget(const std::string& domainXml);
 
 } // namespace pidvisor::manager

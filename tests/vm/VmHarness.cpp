@@ -121,7 +121,10 @@ CliRun VmHarness::pidvisor(const std::vector<std::string>& args, const std::vect
 {
     std::vector<std::string> argv{std::string(PIDVISOR_BIN_DIR) + "/pidvisor", "--db", m_db};
     argv.insert(argv.end(), args.begin(), args.end());
-    return runProgram(argv, env);
+    // Container images in the test's own directory, as its inventory.
+    std::vector<std::string> all{"PIDVISOR_IMAGES_DIR=" + m_dir + "/images"};
+    all.insert(all.end(), env.begin(), env.end());
+    return runProgram(argv, all);
 }
 
 json VmHarness::ok(std::vector<std::string> args) const

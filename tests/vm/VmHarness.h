@@ -44,6 +44,7 @@ public:
     nlohmann::json ok(std::vector<std::string> args) const;
     CliRun virsh(const std::vector<std::string>& args) const;
     [[nodiscard]] const std::string& db() const { return m_db; }
+    [[nodiscard]] const std::string& dir() const { return m_dir; }
 
 private:
     std::string m_dir, m_db;

@@ -44,7 +44,8 @@ TEST(CliArguments, UnknownCommandAndMissingArguments)
 
     r = pidvisor("container create demo web");
     EXPECT_NE(r.code, 0);
-    EXPECT_NE(r.output.find("command is required"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("a command is needed after -- (or an --image with a default one)"), std::string::npos)
+        << r.output;
 }
 
 TEST(CliArguments, BadValuesAreNamed)

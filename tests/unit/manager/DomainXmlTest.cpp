@@ -113,3 +113,36 @@ TEST(DomainXml, AgentSocketFromLiveXml)
     EXPECT_EQ(agentSocketPath(live), "/run/x/org.pidvisor.agent.0");
     EXPECT_FALSE(agentSocketPath("<domain/>"));
 }
+
+// Image disks: built, found again in a domain's XML by their serial, and
+// the next free sdX name.
+TEST(DomainXml, ImageDisksRoundTrip)
+{
+    const std::string digest = "sha256:0123456789abcdef" + std::string(48, 'e');
+    EXPECT_EQ(imageDiskSerial(digest), "pv-0123456789abcdef");
+    ImageDisk disk{"sdb", "/var/lib/pool/ctimage-x'<y.erofs", imageDiskSerial(digest)};
+    std::string diskXml = buildImageDiskXml(disk);
+    EXPECT_NE(diskXml.find("<readonly/>"), std::string::npos);
+    EXPECT_NE(diskXml.find("bus='scsi'"), std::string::npos);
+    EXPECT_EQ(diskXml.find("x'<y"), std::string::npos) << "the file name is escaped";
+
+    std::string domain = buildDomainXml(baseSpec());
+    EXPECT_TRUE(imageDisks(domain).empty());
+    EXPECT_EQ(freeScsiTarget(domain), "sda");
+    // A disk without our serial (the user's own) is not an image disk, but
+    // its name is taken.
+    std::string other = "<disk type='file' device='disk'><source file='/x.img'/><target dev='sda' bus='scsi'/></disk>";
+    std::string withDisks = domain;
+    withDisks.insert(withDisks.find("</devices>"), other + diskXml);
+    auto found = imageDisks(withDisks);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].targetDev, "sdb");
+    EXPECT_EQ(found[0].serial, disk.serial);
+    EXPECT_EQ(found[0].sourceFile, disk.sourceFile);
+    EXPECT_EQ(freeScsiTarget(withDisks), "sdc");
+    std::string full = domain;
+    for (char c = 'a'; c <= 'z'; ++c)
+        full.insert(full.find("</devices>"), "<disk type='file' device='disk'><target dev='sd" + std::string(1, c) +
+                                                 "' bus='scsi'/></disk>");
+    EXPECT_EQ(freeScsiTarget(full), "");
+}

@@ -1,0 +1,160 @@
+// Container images end to end, against real VMs: an OCI archive (made
+// with libarchive the way `podman save` lays it out, around Debian's static
+// busybox) imported on the host, hot-plugged into a running VM as an erofs
+// disk, run with the image's entrypoint, user, working directory and
+// environment, then checkpointed and restored in a second VM (which gets
+// the disk on the way) with the same virtual pids: the server's pid file,
+// written by the process itself, still names its virtual pid there.
+#include "VmHarness.h"
+
+#include "../unit/manager/ImageArchiveBuilder.h"
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+using namespace pidvisor::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+namespace mt = pidvisor::manager::test;
+
+namespace {
+
+constexpr const char* kBusybox = "/bin/busybox";
+
+std::string readFile(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// The "server": writes its own pid to a pid file (as daemons do), then
+// counts; runs as the image's user 'app' in /data.
+fs::path makeServerImage(const std::string& dir)
+{
+    mt::ImageArchiveBuilder b;
+    b.layer({mt::dir("bin"), mt::file("bin/busybox", readFile(kBusybox), 0755), mt::symlink("bin/sh", "busybox"),
+             mt::symlink("bin/cat", "busybox"), mt::symlink("bin/sleep", "busybox"), mt::symlink("bin/id", "busybox"),
+             mt::dir("etc"), mt::file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/data:/bin/sh\n"),
+             mt::file("etc/group", "root:x:0:\napp:x:1000:\n"), mt::dir("tmp", 01777),
+             mt::dir("data", 0755, 1000, 1000), mt::file("data/old", "from the lower layer", 0644, 1000, 1000)});
+    b.layer({mt::file("data/.wh.old", ""), mt::file("data/motd", "hello from layer 2\n", 0644, 1000, 1000)},
+            /*gzip=*/true);
+    b.config["config"] = {
+        {"Entrypoint", {"/bin/sh", "-c"}},
+        {"Cmd", {"echo $$ > /data/server.pid; i=0; while true; do i=$((i+1)); echo $i > /data/count; sleep 0.2; done"}},
+        {"Env", {"PATH=/bin", "GREETING=hi"}},
+        {"WorkingDir", "/data"},
+        {"User", "app"}};
+    b.reference = "localhost/pvserver:1";
+    fs::path out = fs::path(dir) / "pvserver.tar";
+    b.writeOci(out);
+    return out;
+}
+
+std::string execOut(const VmHarness& h, const std::string& vm, const std::string& c, std::vector<std::string> argv)
+{
+    std::vector<std::string> args{"container", "exec", vm, c, "--"};
+    args.insert(args.end(), argv.begin(), argv.end());
+    json r = h.ok(args);
+    return r.is_null() ? std::string("<exec failed>") : r.value("stdout", "");
+}
+
+long counter(const VmHarness& h, const std::string& vm, const std::string& c)
+{
+    std::string text = execOut(h, vm, c, {"cat", "/data/count"});
+    try {
+        return std::stol(text);
+    } catch (...) {
+        return -1;
+    }
+}
+
+std::size_t imageDisks(const VmHarness& h, const std::string& vm)
+{
+    CliRun r = h.virsh({"domblklist", vm});
+    std::size_t n = 0;
+    for (std::size_t at = r.out.find("ctimage-"); at != std::string::npos; at = r.out.find("ctimage-", at + 1))
+        ++n;
+    return n;
+}
+
+class ContainerImages : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        PV_REQUIRE_LIBVIRT();
+        if (!fs::exists(kBusybox))
+            GTEST_SKIP() << kBusybox << " is missing (Debian's busybox-static; make deps installs it)";
+    }
+};
+
+TEST_F(ContainerImages, ImportRunCheckpointAndRestoreInAnotherVmWithTheImage)
+{
+    VmHarness h;
+    fs::path archive = makeServerImage(h.dir());
+    json image = h.ok({"image", "import", archive.string()});
+    ASSERT_FALSE(image.is_null());
+    EXPECT_EQ(image["name"], "pvserver-1");
+    const std::string digest = image["digest"];
+
+    std::string vm1 = h.name("img1"), vm2 = h.name("img2");
+    h.ok({"vm", "create", vm1, "--accel", "tcg", "--memory", "768"});
+    h.ok({"vm", "create", vm2, "--accel", "tcg", "--memory", "768"});
+    EXPECT_EQ(imageDisks(h, vm1), 0u);
+
+    // No command: the image's entrypoint and cmd; its user and directory.
+    json created = h.ok({"container", "create", vm1, "srv", "--image", "pvserver-1"});
+    ASSERT_FALSE(created.is_null());
+    EXPECT_EQ(created["state"], "running");
+    EXPECT_EQ(created["spec"]["image"], digest);
+    EXPECT_EQ(imageDisks(h, vm1), 1u) << "the image's disk is attached to the running VM";
+    long c0 = -1;
+    for (int i = 0; i < 100 && c0 < 3; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        c0 = counter(h, vm1, "srv");
+    }
+    ASSERT_GE(c0, 3) << "the image's command does not run";
+    EXPECT_EQ(execOut(h, vm1, "srv", {"cat", "/data/server.pid"}), "1\n") << "its pid file names virtual pid 1";
+    std::string status = execOut(h, vm1, "srv", {"cat", "/proc/1/status"});
+    EXPECT_NE(status.find("Uid:\t1000\t1000\t1000\t1000"), std::string::npos) << status;
+    EXPECT_NE(execOut(h, vm1, "srv", {"cat", "/proc/1/environ"}).find("GREETING=hi"), std::string::npos);
+    EXPECT_EQ(execOut(h, vm1, "srv", {"cat", "/data/motd"}), "hello from layer 2\n");
+    CliRun old = h.pidvisor({"container", "exec", vm1, "srv", "--", "cat", "/data/old"});
+    EXPECT_NE(old.code, 0) << "the whiteout of layer 2 hides data/old";
+    // The image is read-only below; the container's writes are its own.
+    h.ok({"container", "exec", vm1, "srv", "--", "sh", "-c", "echo mine > /data/written"});
+    json before = h.ok({"container", "ps", vm1, "srv"});
+
+    json cp = h.ok({"container", "checkpoint", vm1, "srv"});
+    ASSERT_FALSE(cp.is_null());
+    long atCheckpoint = counter(h, vm1, "srv");
+    (void)atCheckpoint; // the container stopped with the checkpoint: reading fails
+
+    // vm2 has never seen the image: the restore brings its disk first.
+    EXPECT_EQ(imageDisks(h, vm2), 0u);
+    json restored = h.ok({"container", "restore", cp["id"], "--vm", vm2});
+    EXPECT_EQ(restored["state"], "running");
+    EXPECT_EQ(imageDisks(h, vm2), 1u);
+    json after = h.ok({"container", "ps", vm2, "srv"});
+    ASSERT_EQ(before.size(), after.size()) << before.dump() << "\n" << after.dump();
+    for (std::size_t i = 0; i < before.size(); ++i)
+        EXPECT_EQ(before[i]["vpid"], after[i]["vpid"]);
+    EXPECT_EQ(execOut(h, vm2, "srv", {"cat", "/data/server.pid"}), "1\n");
+    EXPECT_EQ(execOut(h, vm2, "srv", {"cat", "/data/written"}), "mine\n") << "the container's own writes moved too";
+    long c1 = counter(h, vm2, "srv");
+    EXPECT_GE(c1, c0) << "the counter restarted instead of carrying on";
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    EXPECT_GT(counter(h, vm2, "srv"), c1) << "the restored server does not run";
+
+    // Removing the last container that uses the image detaches its disk.
+    h.ok({"container", "rm", vm2, "srv", "--force"});
+    EXPECT_EQ(imageDisks(h, vm2), 0u);
+
+    // An image the host does not have is refused, naming it.
+    CliRun missing = h.pidvisor({"container", "create", vm1, "x", "--image", "nope"});
+    EXPECT_NE(missing.code, 0);
+    EXPECT_NE(missing.err.find("no container image 'nope'"), std::string::npos) << missing.err;
+}
+
+} // namespace
