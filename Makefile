@@ -40,6 +40,7 @@ demo-agent: build
 
 bench: build
 	$(BUILD)/bin/bench_container_create
+	$(BUILD)/bin/bench_image_import
 	$(BUILD)/bin/bench_gui
 	PIDVISOR_BIN_DIR=$(BUILD)/bin packaging/libvirt-services.sh start
 	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/boot_bench.py --kernel container
