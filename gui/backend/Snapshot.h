@@ -76,6 +76,7 @@ struct HostInfo {
 struct InventorySnapshot {
     std::vector<HostInfo> hosts;
     std::vector<manager::CheckpointRecord> checkpoints; // newest first
+    std::vector<manager::ContainerImageRecord> images;  // the host's container images, by name
     std::string inventoryPath;
     std::int64_t takenAt = 0;     // unix ms
     std::int64_t buildMicros = 0; // how long building it took

@@ -144,6 +144,7 @@ Result<SnapshotPtr> SnapshotBuilder::build(const Inventory& inventory, const std
         snapshot->hosts.push_back(std::move(host));
     }
     PV_TRY(snapshot->checkpoints, inventory.checkpoints());
+    PV_TRY(snapshot->images, inventory.containerImages());
     snapshot->buildMicros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
     return SnapshotPtr(std::move(snapshot));

@@ -22,6 +22,11 @@ struct VmChoice {
     bool operator==(const VmChoice&) const = default;
 };
 
+// An image archive to import; `name` empty: the archive's own.
+struct ImageImportRequest {
+    QString file, name;
+};
+
 struct NewVmRequest {
     QString uri;
     manager::VmCreateOptions options;

@@ -9,6 +9,7 @@
 #include "NewVmDialog.h"
 #include "RestoreDialog.h"
 
+#include <QFileDialog>
 #include <QMessageBox>
 
 namespace pidvisor::gui {
@@ -70,6 +71,15 @@ std::optional<MigrateRequest> WidgetDialogProvider::askMigrate(QWidget* parent, 
     if (d.exec() != QDialog::Accepted)
         return std::nullopt;
     return d.request();
+}
+
+std::optional<ImageImportRequest> WidgetDialogProvider::askImportImage(QWidget* parent)
+{
+    QString file = QFileDialog::getOpenFileName(parent, "Import a container image", QString(),
+                                                "Image archives (*.tar *.tar.gz *.tgz *.oci);;All files (*)");
+    if (file.isEmpty())
+        return std::nullopt;
+    return ImageImportRequest{file, {}};
 }
 
 bool WidgetDialogProvider::confirm(QWidget* parent, const QString& title, const QString& question)

@@ -16,6 +16,10 @@ namespace CheckpointColumn {
 enum : int { Created, Container, Vm, Tag, Size, Duration, Status, Kernel, Criu, Id, Count };
 }
 
+namespace ImageColumn {
+enum : int { Name, Digest, Size, Volume, Created, Source, Count };
+}
+
 namespace OperationColumn {
 enum : int { What, Target, Progress, Elapsed, Result, Count };
 }

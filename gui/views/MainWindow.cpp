@@ -4,6 +4,7 @@
 #include "ChartsView.h"
 #include "DetailsPane.h"
 #include "FirstRunPage.h"
+#include "ImagesView.h"
 #include "InventoryTreeView.h"
 #include "OperationsPanel.h"
 #include "TreeStateKeeper.h"
@@ -93,6 +94,8 @@ void MainWindow::buildLayout()
     m_bottomTabs = new QTabWidget;
     m_bottomTabs->addTab(m_operationsPanel, "Operations");
     m_bottomTabs->addTab(m_checkpointTable, "Checkpoints");
+    m_images = new ImagesView(m_dialogs, m_runner);
+    m_bottomTabs->addTab(m_images, "Images");
     m_bottomTabs->addTab(m_charts, "Charts");
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
@@ -183,6 +186,7 @@ void MainWindow::setSnapshot(SnapshotPtr snapshot)
     m_snapshot = snapshot;
     m_model->setSnapshot(snapshot);
     m_checkpoints->setSnapshot(snapshot);
+    m_images->setSnapshot(snapshot);
     m_details->setSnapshot(snapshot);
     m_actions->setSnapshot(snapshot);
     m_charts->setSnapshot(snapshot);

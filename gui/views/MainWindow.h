@@ -28,6 +28,7 @@ namespace pidvisor::gui {
 class ActionController;
 class Backend;
 class ChartsView;
+class ImagesView;
 class CheckpointsModel;
 class DetailsPane;
 class DialogProvider;
@@ -67,6 +68,7 @@ public:
     [[nodiscard]] OperationsModel* operationsModel() const { return m_operations; }
     [[nodiscard]] CheckpointsModel* checkpointsModel() const { return m_checkpoints; }
     [[nodiscard]] ChartsView* charts() const { return m_charts; }
+    [[nodiscard]] ImagesView* images() const { return m_images; }
     [[nodiscard]] QLineEdit* filterEdit() const { return m_filter; }
     [[nodiscard]] QLabel* countsLabel() const { return m_counts; }
     [[nodiscard]] FirstRunPage* firstRunPage() const { return m_firstRun; }
@@ -112,6 +114,7 @@ private:
     QTableView* m_checkpointTable = nullptr;
     OperationsPanel* m_operationsPanel = nullptr;
     ChartsView* m_charts = nullptr;
+    ImagesView* m_images = nullptr;
     QTabWidget* m_bottomTabs = nullptr;
     QSplitter* m_vertical = nullptr;
     QSplitter* m_horizontal = nullptr;

@@ -18,6 +18,7 @@ public:
     std::deque<CheckpointRequest> checkpoints;
     std::deque<RestoreRequest> restores;
     std::deque<MigrateRequest> migrations;
+    std::deque<ImageImportRequest> imageImports;
     bool confirmAnswer = true;
     QStringList asked;       // "newVm", "confirm: Delete VM", ...
     QStringList messages;    // showMessage texts
@@ -57,6 +58,10 @@ public:
         if (r && r->target.name.isEmpty() && preselected)
             r->target = *preselected;
         return r;
+    }
+    std::optional<ImageImportRequest> askImportImage(QWidget*) override
+    {
+        return next(imageImports, "importImage");
     }
     bool confirm(QWidget*, const QString& title, const QString&) override
     {

@@ -1,0 +1,109 @@
+// The Images tab: the host's container images from the snapshot, Import…
+// through the DialogProvider seam into a real import (a real OCI archive,
+// the real ImageService, mkfs.erofs), Delete confirmed and done, the row
+// following the inventory.
+#include "GuiTests.h"
+#include "GuiTestSupport.h"
+#include "ScriptedDialogs.h"
+
+#include "../unit/manager/ImageArchiveBuilder.h"
+
+#include "models/ImagesModel.h"
+#include "models/ModelRoles.h"
+#include "models/OperationsModel.h"
+#include "views/ImagesView.h"
+#include "views/MainWindow.h"
+
+#include <QDir>
+#include <QPushButton>
+#include <QSettings>
+#include <QTableView>
+#include <QTest>
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace pidvisor::gui::test {
+
+class ImagesTest : public QObject {
+    Q_OBJECT
+private slots:
+    void init() { QSettings().clear(); }
+
+    void importAndDeleteThroughTheTab()
+    {
+        QString dir = scratchDir("images-tab");
+        qputenv("PIDVISOR_IMAGES_DIR", (dir + "/images").toUtf8());
+        std::string db = (dir + "/inventory.db").toStdString();
+        auto inventory = manager::Inventory::open(db);
+        QVERIFY(inventory.has_value());
+        auto snapshotOf = [&]() {
+            auto s = makeSnapshot({});
+            s->inventoryPath = db;
+            auto images = inventory->containerImages();
+            if (images)
+                s->images = *images;
+            return SnapshotPtr(s);
+        };
+        ScriptedDialogs dialogs;
+        MainWindow w(nullptr, &dialogs, {false});
+        w.setSnapshot(snapshotOf());
+        ImagesView* view = w.images();
+        QCOMPARE(view->model()->rowCount(), 0);
+        auto* importButton = view->findChild<QPushButton*>("importImage");
+        auto* deleteButton = view->findChild<QPushButton*>("deleteImage");
+        QVERIFY(importButton && deleteButton);
+        QVERIFY(importButton->isEnabled());
+        QVERIFY(!deleteButton->isEnabled());
+        // A cancelled file dialog starts nothing.
+        QCOMPARE(view->importImage(), 0);
+        QCOMPARE(dialogs.asked, QStringList({"importImage"}));
+
+        if (::geteuid() != 0)
+            QSKIP("importing keeps file owners, which needs root");
+        if (std::system("command -v mkfs.erofs >/dev/null") != 0)
+            QSKIP("erofs-utils is not installed (make deps installs it)");
+        namespace mt = manager::test;
+        mt::ImageArchiveBuilder b;
+        b.layer({mt::file("etc/passwd", "root:x:0:0::/:/bin/sh\n"), mt::file("srv/index.html", "<h1>hi</h1>")});
+        b.config["config"] = {{"Cmd", {"/bin/sh"}}};
+        std::string archive = (dir + "/web.tar").toStdString();
+        b.writeOci(archive);
+        dialogs.imageImports.push_back({QString::fromStdString(archive), "gui-web"});
+        int id = view->importImage();
+        QVERIFY(id > 0);
+        OperationsModel* ops = w.operationsModel();
+        QTRY_VERIFY_WITH_TIMEOUT(ops->find(id)->state != OperationEntry::State::Running, 60000);
+        QCOMPARE(ops->find(id)->errorMessage, QString());
+        QCOMPARE(ops->find(id)->state, OperationEntry::State::Ok);
+        QVERIFY(ops->find(id)->summary.startsWith("image gui-web (sha256:"));
+
+        w.setSnapshot(snapshotOf());
+        QCOMPARE(view->model()->rowCount(), 1);
+        QCOMPARE(view->model()->index(0, ImageColumn::Name).data().toString(), QString("gui-web"));
+        QCOMPARE(view->model()->index(0, ImageColumn::Digest).data().toString(),
+                 QString::fromStdString(b.configDigest().substr(0, 19)));
+
+        QVERIFY(view->select("gui-web"));
+        QVERIFY(deleteButton->isEnabled());
+        dialogs.confirmAnswer = false;
+        QCOMPARE(view->deleteSelected(), 0);
+        dialogs.confirmAnswer = true;
+        id = view->deleteSelected();
+        QVERIFY(id > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(ops->find(id)->state != OperationEntry::State::Running, 30000);
+        QCOMPARE(ops->find(id)->state, OperationEntry::State::Ok);
+        w.setSnapshot(snapshotOf());
+        QCOMPARE(view->model()->rowCount(), 0);
+        QVERIFY(!deleteButton->isEnabled());
+        QVERIFY(QDir(dir + "/images").isEmpty());
+        QDir(dir).removeRecursively();
+    }
+};
+
+PIDVISOR_GUI_TEST(ImagesTest)
+
+} // namespace pidvisor::gui::test
+
+#include "ImagesTest.moc"
