@@ -91,6 +91,28 @@ OperationSpec createContainer(const QString& uri, const QString& vm, const proto
     return spec;
 }
 
+OperationSpec createContainerFromImage(const QString& uri, const QString& vm, const protocol::ContainerSpec& container,
+                                       const QString& image)
+{
+    QString target = vm + "/" + QString::fromStdString(container.name);
+    OperationSpec spec = OperationSpec::named("container.create", uri, target);
+    spec.sharedVms = {str(vm)};
+    spec.body = [vmName = str(vm), container, imageName = str(image)](OperationContext& ctx) -> Result<OperationResult> {
+        // The command given (maybe none) goes after the image's entrypoint.
+        protocol::ContainerSpec given = container;
+        std::vector<std::string> command = std::move(given.argv);
+        given.argv.clear();
+        bool cwdGiven = given.cwd != protocol::ContainerSpec{}.cwd;
+        PV_TRY(protocol::ContainerInfo c, ctx.session->containers().createFromImage(vmName, given, imageName, command,
+                                                                                    cwdGiven, ctx.progress));
+        return OperationResult{QString("running image %1, pid 1 is %2 in the VM")
+                                   .arg(QString::fromStdString(imageName))
+                                   .arg(c.initPid),
+                               protocol::encode(c)};
+    };
+    return spec;
+}
+
 OperationSpec execInContainer(const QString& uri, const QString& vm, const QString& container, const QStringList& argv)
 {
     OperationSpec spec = OperationSpec::named("container.exec", uri, vm + "/" + container);

@@ -20,7 +20,9 @@ public:
     // `hosts`: connected URIs; `preferred` first.
     virtual std::optional<NewVmRequest> askNewVm(QWidget* parent, const QStringList& hosts,
                                                  const QString& preferred) = 0;
-    virtual std::optional<NewContainerRequest> askNewContainer(QWidget* parent, const VmChoice& vm) = 0;
+    // `images`: the host's container images to offer.
+    virtual std::optional<NewContainerRequest> askNewContainer(QWidget* parent, const VmChoice& vm,
+                                                               const std::vector<protocol::ImageInfo>& images) = 0;
     // Runs until the person closes it; each run goes through `run`.
     virtual void runExec(QWidget* parent, const QString& target, ExecRunner run) = 0;
     virtual std::optional<CheckpointRequest> askCheckpoint(QWidget* parent, const QString& target) = 0;

@@ -34,7 +34,8 @@ struct NewVmRequest {
 
 struct NewContainerRequest {
     QString uri, vm;
-    protocol::ContainerSpec spec; // container-create's arguments
+    protocol::ContainerSpec spec; // container-create's arguments (argv: the command given, maybe none)
+    QString image;                // a container image's name; empty: the VM's own files
 };
 
 struct CheckpointRequest {

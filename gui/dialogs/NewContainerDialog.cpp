@@ -3,10 +3,12 @@
 #include "CommandLine.h"
 #include "DialogParts.h"
 
+#include "protocol/ImageDefaults.h"
 #include "protocol/Names.h"
 #include "protocol/Schema.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
@@ -17,7 +19,8 @@
 
 namespace pidvisor::gui {
 
-NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent) : QDialog(parent), m_vm(vm)
+NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent, std::vector<protocol::ImageInfo> images)
+    : QDialog(parent), m_vm(vm), m_images(std::move(images))
 {
     setWindowTitle("New container in " + vm.name);
     auto* form = new QFormLayout;
@@ -45,7 +48,17 @@ NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent) : QD
     m_pids->setSpecialValueText("no limit");
     m_init = new QCheckBox("Run a tiny init as pid 1 (forwards signals, reaps orphans)");
     m_init->setObjectName("init");
+    m_image = new QComboBox;
+    m_image->setObjectName("image");
+    m_image->addItem("(the VM's own files)");
+    for (const auto& i : m_images)
+        m_image->addItem(QString::fromStdString(i.name));
+    m_imageDefault = new QLabel;
+    m_imageDefault->setObjectName("imageDefault");
+    m_imageDefault->setWordWrap(true);
     form->addRow("Name", m_name);
+    form->addRow("Image", m_image);
+    form->addRow(QString(), m_imageDefault);
     form->addRow("Command", m_command);
     form->addRow("Hostname", m_hostname);
     form->addRow("Working directory", m_cwd);
@@ -60,6 +73,7 @@ NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent) : QD
     layout->addWidget(m_problem);
     layout->addWidget(m_buttons);
     connect(m_name, &QLineEdit::textChanged, this, &NewContainerDialog::validate);
+    connect(m_image, &QComboBox::currentIndexChanged, this, &NewContainerDialog::validate);
     connect(m_command, &QLineEdit::textChanged, this, &NewContainerDialog::validate);
     connect(m_hostname, &QLineEdit::textChanged, this, &NewContainerDialog::validate);
     connect(m_cwd, &QLineEdit::textChanged, this, &NewContainerDialog::validate);
@@ -75,19 +89,58 @@ QString NewContainerDialog::problem() const
         return "name the container";
     if (auto ok = protocol::validateName("container name", m_name->text().toStdString()); !ok)
         return QString::fromStdString(ok.error().message);
-    if (splitCommandLine(m_command->text()).isEmpty())
+    const protocol::ImageInfo* image = chosenImage();
+    if (!image && splitCommandLine(m_command->text()).isEmpty())
         return "give a command";
     if (!m_cwd->text().isEmpty() && !m_cwd->text().startsWith('/'))
         return "the working directory must be an absolute path";
-    // The rest as the agent will check it: the spec's one validation.
-    if (auto checked = protocol::decode<protocol::ContainerSpec>(protocol::encode(spec()), protocol::Unknown::Refuse);
+    // The rest as the agent will check it: the spec's one validation, after
+    // the image's defaults where there is an image.
+    protocol::ContainerSpec checkedSpec = spec();
+    if (image) {
+        std::vector<std::string> command = std::move(checkedSpec.argv);
+        checkedSpec.argv.clear();
+        if (auto applied = protocol::applyImage(checkedSpec, *image, command, !m_cwd->text().isEmpty()); !applied)
+            return QString::fromStdString(applied.error().message);
+    }
+    if (auto checked = protocol::decode<protocol::ContainerSpec>(protocol::encode(checkedSpec), protocol::Unknown::Refuse);
         !checked)
         return QString::fromStdString(checked.error().message);
     return {};
 }
 
+const protocol::ImageInfo* NewContainerDialog::chosenImage() const
+{
+    int i = m_image->currentIndex() - 1;
+    return i >= 0 && i < static_cast<int>(m_images.size()) ? &m_images[static_cast<std::size_t>(i)] : nullptr;
+}
+
+bool NewContainerDialog::setImage(const QString& name)
+{
+    if (name.isEmpty()) {
+        m_image->setCurrentIndex(0);
+        return true;
+    }
+    int i = m_image->findText(name);
+    if (i <= 0)
+        return false;
+    m_image->setCurrentIndex(i);
+    return true;
+}
+
 void NewContainerDialog::validate()
 {
+    const protocol::ImageInfo* image = chosenImage();
+    if (image) {
+        std::string def = protocol::defaultCommandText(image->config);
+        m_imageDefault->setText(def.empty() ? QString("the image has no default command: give one")
+                                            : "default command: " + QString::fromStdString(def));
+        m_command->setPlaceholderText("(the image's default)");
+    } else {
+        m_imageDefault->setText(QString());
+        m_command->setPlaceholderText("/bin/sh -c 'while sleep 1; do date; done'");
+    }
+    m_imageDefault->setVisible(image != nullptr);
     showProblem(m_problem, m_buttons, problem(), !m_name->text().isEmpty());
 }
 
@@ -113,7 +166,8 @@ protocol::ContainerSpec NewContainerDialog::spec() const
 
 NewContainerRequest NewContainerDialog::request() const
 {
-    return NewContainerRequest{m_vm.uri, m_vm.name, spec()};
+    const protocol::ImageInfo* image = chosenImage();
+    return NewContainerRequest{m_vm.uri, m_vm.name, spec(), image ? QString::fromStdString(image->name) : QString()};
 }
 
 void NewContainerDialog::setName(const QString& name)

@@ -1,4 +1,6 @@
-// NewContainerDialog: asks for a new container in a VM: name, command
+// NewContainerDialog: asks for a new container in a VM: name, an image
+// (or the VM's own files; with an image the command is optional and its
+// default is shown), command
 // (split like a shell would), hostname, working directory, environment,
 // memory and pid limits, and whether a tiny init runs as pid 1. request()
 // gives container-create's arguments as the protocol's ContainerSpec.
@@ -9,6 +11,7 @@
 #include <QDialog>
 
 class QCheckBox;
+class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
@@ -20,7 +23,8 @@ namespace pidvisor::gui {
 class NewContainerDialog : public QDialog {
     Q_OBJECT
 public:
-    explicit NewContainerDialog(const VmChoice& vm, QWidget* parent = nullptr);
+    explicit NewContainerDialog(const VmChoice& vm, QWidget* parent = nullptr,
+                                std::vector<protocol::ImageInfo> images = {});
 
     [[nodiscard]] NewContainerRequest request() const;
     [[nodiscard]] protocol::ContainerSpec spec() const;
@@ -28,12 +32,19 @@ public:
     void setCommand(const QString& command);
     void setLimits(int memoryMiB, int pids);
     void setInit(bool init);
+    // "" for the VM's own files; false when no such image is offered.
+    bool setImage(const QString& name);
     [[nodiscard]] QString problem() const;
 
 private:
     void validate();
 
+    [[nodiscard]] const protocol::ImageInfo* chosenImage() const;
+
     VmChoice m_vm;
+    std::vector<protocol::ImageInfo> m_images;
+    QComboBox* m_image;
+    QLabel* m_imageDefault;
     QLineEdit* m_name;
     QLineEdit* m_command;
     QLineEdit* m_hostname;

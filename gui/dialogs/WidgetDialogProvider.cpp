@@ -31,9 +31,10 @@ std::optional<NewVmRequest> WidgetDialogProvider::askNewVm(QWidget* parent, cons
     return d.request();
 }
 
-std::optional<NewContainerRequest> WidgetDialogProvider::askNewContainer(QWidget* parent, const VmChoice& vm)
+std::optional<NewContainerRequest> WidgetDialogProvider::askNewContainer(QWidget* parent, const VmChoice& vm,
+                                                                        const std::vector<protocol::ImageInfo>& images)
 {
-    NewContainerDialog d(vm, parent);
+    NewContainerDialog d(vm, parent, images);
     if (d.exec() != QDialog::Accepted)
         return std::nullopt;
     return d.request();

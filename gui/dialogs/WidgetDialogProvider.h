@@ -10,7 +10,8 @@ class WidgetDialogProvider : public DialogProvider {
 public:
     std::optional<QString> askConnection(QWidget* parent) override;
     std::optional<NewVmRequest> askNewVm(QWidget* parent, const QStringList& hosts, const QString& preferred) override;
-    std::optional<NewContainerRequest> askNewContainer(QWidget* parent, const VmChoice& vm) override;
+    std::optional<NewContainerRequest> askNewContainer(QWidget* parent, const VmChoice& vm,
+                                                       const std::vector<protocol::ImageInfo>& images) override;
     void runExec(QWidget* parent, const QString& target, ExecRunner run) override;
     std::optional<CheckpointRequest> askCheckpoint(QWidget* parent, const QString& target) override;
     std::optional<RestoreRequest> askRestore(QWidget* parent, const manager::CheckpointRecord& checkpoint,

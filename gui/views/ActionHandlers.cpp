@@ -92,9 +92,15 @@ int ActionController::vmLifecycle(Id id)
 
 int ActionController::newContainer()
 {
-    auto request = m_dialogs->askNewContainer(m_window, VmChoice{m_selection.uri, m_selection.vm});
+    std::vector<protocol::ImageInfo> images;
+    if (m_snapshot)
+        for (const auto& i : m_snapshot->images)
+            images.push_back(i.info);
+    auto request = m_dialogs->askNewContainer(m_window, VmChoice{m_selection.uri, m_selection.vm}, images);
     if (!request)
         return 0;
+    if (!request->image.isEmpty())
+        return submit(ops::createContainerFromImage(request->uri, request->vm, request->spec, request->image));
     return submit(ops::createContainer(request->uri, request->vm, request->spec));
 }
 

@@ -12,6 +12,7 @@
 #include <QDialogButtonBox>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QLabel>
 #include <QTest>
 
 namespace pidvisor::gui::test {
@@ -66,6 +67,39 @@ private slots:
         QCOMPARE(r.spec.pidsMax, std::optional<std::int64_t>(20));
         QVERIFY(r.spec.init);
         QVERIFY(!r.spec.hostname);
+    }
+
+    void newContainerFromAnImageNeedsNoCommand()
+    {
+        protocol::ImageInfo web;
+        web.name = "web";
+        web.digest = "sha256:" + std::string(64, 'a');
+        web.config.entrypoint = {"/bin/httpd"};
+        web.config.cmd = {"-f", "-p", "80"};
+        protocol::ImageInfo bare;
+        bare.name = "bare";
+        bare.digest = "sha256:" + std::string(64, 'b');
+        NewContainerDialog d(VmChoice{"qemu:///system", "vm1"}, nullptr, {web, bare});
+        auto* ok = d.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        auto* shown = d.findChild<QLabel*>("imageDefault");
+        d.setName("srv");
+        QVERIFY(!ok->isEnabled()); // the VM's own files: a command is needed
+        QVERIFY(d.setImage("web"));
+        QVERIFY2(ok->isEnabled(), qPrintable(d.problem()));
+        QCOMPARE(shown->text(), QString("default command: /bin/httpd -f -p 80"));
+        NewContainerRequest r = d.request();
+        QCOMPARE(r.image, QString("web"));
+        QVERIFY(r.spec.argv.empty()); // the image's default, applied by the manager
+        // An image without a default command needs one, as docker run does.
+        QVERIFY(d.setImage("bare"));
+        QVERIFY(!ok->isEnabled());
+        QCOMPARE(shown->text(), QString("the image has no default command: give one"));
+        d.setCommand("/bin/sh");
+        QVERIFY(ok->isEnabled());
+        QCOMPARE(d.request().spec.argv, std::vector<std::string>{"/bin/sh"});
+        QVERIFY(!d.setImage("nope"));
+        QVERIFY(d.setImage(""));
+        QCOMPARE(d.request().image, QString());
     }
 
     void newContainerRefusesWhatTheAgentWould()

@@ -11,6 +11,7 @@
 #include "models/ImagesModel.h"
 #include "models/ModelRoles.h"
 #include "models/OperationsModel.h"
+#include "views/ActionController.h"
 #include "views/ImagesView.h"
 #include "views/MainWindow.h"
 
@@ -84,6 +85,21 @@ private slots:
         QCOMPARE(view->model()->index(0, ImageColumn::Name).data().toString(), QString("gui-web"));
         QCOMPARE(view->model()->index(0, ImageColumn::Digest).data().toString(),
                  QString::fromStdString(b.configDigest().substr(0, 19)));
+
+        // New Container offers it, and asks for a container from it.
+        QVERIFY(w.selectPath({"qemu+test://host0/system", "vm1"}));
+        NewContainerRequest request;
+        request.uri = "qemu+test://host0/system";
+        request.vm = "vm1";
+        request.spec.name = "from-image";
+        request.image = "gui-web";
+        dialogs.newContainers.push_back(request);
+        int create = w.actions()->trigger(ActionController::NewContainer);
+        QVERIFY(create > 0);
+        QCOMPARE(dialogs.offeredImages.size(), 1u);
+        QCOMPARE(dialogs.offeredImages[0].name, std::string("gui-web"));
+        QTRY_COMPARE(ops->find(create)->state, OperationEntry::State::Failed);
+        QCOMPARE(ops->find(create)->errorMessage, "not connected to qemu+test://host0/system"); // no backend here
 
         QVERIFY(view->select("gui-web"));
         QVERIFY(deleteButton->isEnabled());

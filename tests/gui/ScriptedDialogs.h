@@ -19,6 +19,7 @@ public:
     std::deque<RestoreRequest> restores;
     std::deque<MigrateRequest> migrations;
     std::deque<ImageImportRequest> imageImports;
+    std::vector<protocol::ImageInfo> offeredImages; // what the last New Container was offered
     bool confirmAnswer = true;
     QStringList asked;       // "newVm", "confirm: Delete VM", ...
     QStringList messages;    // showMessage texts
@@ -29,8 +30,10 @@ public:
     {
         return next(newVms, "newVm");
     }
-    std::optional<NewContainerRequest> askNewContainer(QWidget*, const VmChoice&) override
+    std::optional<NewContainerRequest> askNewContainer(QWidget*, const VmChoice&,
+                                                       const std::vector<protocol::ImageInfo>& images) override
     {
+        offeredImages = images;
         return next(newContainers, "newContainer");
     }
     void runExec(QWidget*, const QString&, ExecRunner run) override
