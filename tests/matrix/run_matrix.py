@@ -178,6 +178,8 @@ def main():
         sys.exit(f"no scenario matches {args.scenario}")
     os.makedirs(args.out, exist_ok=True)
     db = os.path.join(args.out, "inventory.db")
+    # Container images of this run beside its inventory, not the host's own.
+    os.environ["PIDVISOR_IMAGES_DIR"] = os.path.join(args.out, "images")
     run_id = f"{os.getpid() % 100000}"
     results = []
     for kernel in kernels:
