@@ -22,18 +22,12 @@ namespace {
 
 constexpr const char* kBusybox = "/bin/busybox";
 
-std::string readFile(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
 // The "server": writes its own pid to a pid file (as daemons do), then
 // counts; runs as the image's user 'app' in /data.
 fs::path makeServerImage(const std::string& dir)
 {
     mt::ImageArchiveBuilder b;
-    b.layer({mt::dir("bin"), mt::file("bin/busybox", readFile(kBusybox), 0755), mt::symlink("bin/sh", "busybox"),
+    b.layer({mt::dir("bin"), mt::file("bin/busybox", mt::readText(kBusybox), 0755), mt::symlink("bin/sh", "busybox"),
              mt::symlink("bin/cat", "busybox"), mt::symlink("bin/sleep", "busybox"), mt::symlink("bin/id", "busybox"),
              mt::dir("etc"), mt::file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/data:/bin/sh\n"),
              mt::file("etc/group", "root:x:0:\napp:x:1000:\n"), mt::dir("tmp", 01777),

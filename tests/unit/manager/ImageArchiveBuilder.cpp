@@ -76,6 +76,12 @@ TarEntry fifo(std::string name)
     return {TarEntry::Type::Fifo, std::move(name), {}, {}, 0644, 0, 0};
 }
 
+std::string readText(const fs::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
 std::string sha256Hex(const std::string& bytes)
 {
     return Sha256::of(bytes);

@@ -42,6 +42,8 @@ TarEntry fifo(std::string name);
 // A tar (pax) of the entries, gzip-compressed when asked.
 std::string makeTar(const std::vector<TarEntry>& entries, bool gzip = false);
 std::string sha256Hex(const std::string& bytes);
+// A file's bytes ("" when it cannot be read).
+std::string readText(const std::filesystem::path& file);
 
 class ImageArchiveBuilder {
 public:

@@ -22,13 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::ImageArchiveBuilder;
+using test::readText;
 using test::TestDirectory;
-
-std::string readText(const fs::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 class ImageServiceTest : public ::testing::Test {
 protected:

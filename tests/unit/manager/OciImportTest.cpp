@@ -21,13 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::ImageArchiveBuilder;
+using test::readText;
 using test::TestDirectory;
-
-std::string readText(const fs::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 #define SKIP_UNLESS_ROOT()                                                                          \
     if (::geteuid() != 0)                                                                           \
