@@ -1,5 +1,6 @@
 // ImageService: the host's container images (not the guest image of
-// GuestImage.h): made from an OCI or docker archive (OciImport.h), packed into a read-only erofs volume file, recorded in the
+// GuestImage.h): made from an OCI or docker archive (OciImport.h), packed
+// into a read-only erofs volume file (ImageVolume.h), recorded in the
 // inventory by name with their digest. Delivery of a volume to a VM (the
 // libvirt pool, the hot-plugged disk) is vm/ImageDelivery.h's; this class
 // needs no libvirt connection.
@@ -39,8 +40,9 @@ public:
     // By name, full digest, or a digest prefix of at least 12 hex digits
     // that only one image has.
     [[nodiscard]] Result<ContainerImageRecord> find(const std::string& ref) const;
-    // Deletes the record and the volume file (the caller checks that no VM
-    // uses it first).
+    // Deletes the record and the volume file. VMs that have the image keep
+    // their disk (a copy in the libvirt pool) and its containers keep
+    // running; bringing it to another VM then fails, naming the image.
     [[nodiscard]] Status remove(const std::string& ref);
 
     [[nodiscard]] std::string volumePath(const std::string& digest) const;
