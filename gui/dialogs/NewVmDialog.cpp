@@ -55,6 +55,8 @@ NewVmDialog::NewVmDialog(const QStringList& hosts, const QString& preferred, QWi
     m_disk->setRange(0, 1 << 20);
     m_disk->setSpecialValueText("none");
     m_disk->setSuffix(" MiB");
+    m_disk->setValue(static_cast<int>(manager::VmCreateOptions{}.diskMiB));
+    m_disk->setToolTip("Keeps containers' files across VM restarts (sparse: it takes what is written)");
     m_timeout = new QSpinBox;
     m_timeout->setObjectName("timeout");
     m_timeout->setRange(10, 3600);

@@ -58,7 +58,10 @@ void addCreate(CLI::App& vm, CliContext& ctx)
     c->add_option("--cpus", o->vcpus, "Number of vCPUs")->capture_default_str();
     c->add_option("--kernel", o->kernel, "stock, container, or a kernel file")->capture_default_str();
     c->add_option("--accel", o->accel, "auto, kvm or tcg")->check(CLI::IsMember({"auto", "kvm", "tcg"}))->capture_default_str();
-    c->add_option("--disk", o->diskMiB, "Size of a qcow2 data disk in MiB (holds the agent's state)");
+    c->add_option("--disk", o->diskMiB,
+                  "Size in MiB of the sparse qcow2 data disk that keeps containers' files across VM restarts "
+                  "(0: none, files live in memory)")
+        ->capture_default_str();
     c->add_option("--timeout", *timeout, "Seconds to wait for the agent")->capture_default_str();
     c->callback([&ctx, o, timeout] {
         finish(runCommand(ctx, [&]() -> Result<int> {

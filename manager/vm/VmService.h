@@ -33,7 +33,9 @@ struct VmCreateOptions {
     int vcpus = 1;
     std::string kernel = "container"; // container (ours), stock, or a kernel file
     std::string accel = "auto";   // auto, kvm, tcg
-    std::int64_t diskMiB = 0;     // 0: no data disk
+    // The sparse qcow2 data disk that keeps the agent's state and the
+    // containers' files across VM restarts; 0: none (files live in memory).
+    std::int64_t diskMiB = 4096;
     std::chrono::seconds bootTimeout{180};
 };
 

@@ -4,7 +4,8 @@
 // disk, run with the image's entrypoint, user, working directory and
 // environment, then checkpointed and restored in a second VM (which gets
 // the disk on the way) with the same virtual pids: the server's pid file,
-// written by the process itself, still names its virtual pid there.
+// written by the process itself, still names its virtual pid there. And a
+// container's files on the VM's data disk outlive a VM restart.
 #include "VmHarness.h"
 
 #include "../unit/manager/ImageArchiveBuilder.h"
@@ -155,6 +156,41 @@ TEST_F(ContainerImages, ImportRunCheckpointAndRestoreInAnotherVmWithTheImage)
     CliRun missing = h.pidvisor({"container", "create", vm1, "x", "--image", "nope"});
     EXPECT_NE(missing.code, 0);
     EXPECT_NE(missing.err.find("no container image 'nope'"), std::string::npos) << missing.err;
+}
+
+} // namespace
+
+namespace {
+
+// A container's files live on the VM's data disk (every VM has one unless
+// created with --disk 0): after `vm stop` and
+// `vm start` the container is there, stopped, with its own writes, and
+// `container start` runs the image's command again on them (the image's
+// disk still attached: it is in the domain's definition).
+TEST_F(ContainerImages, FilesSurviveAVmRestartAndStartRunsTheContainerAgain)
+{
+    VmHarness h;
+    json image = h.ok({"image", "import", makeServerImage(h.dir()).string()});
+    ASSERT_FALSE(image.is_null());
+    std::string vm = h.name("imgdisk");
+    h.ok({"vm", "create", vm, "--accel", "tcg", "--memory", "768"}); // a data disk by default
+    json created = h.ok({"container", "create", vm, "srv", "--image", image["name"]});
+    ASSERT_FALSE(created.is_null());
+    EXPECT_EQ(created["storage"], "disk");
+    h.ok({"container", "exec", vm, "srv", "--", "sh", "-c", "echo kept > /data/mine"});
+    for (int i = 0; i < 50 && counter(h, vm, "srv") < 2; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+    h.ok({"vm", "stop", vm});
+    h.ok({"vm", "start", vm});
+    json info = h.ok({"container", "info", vm, "srv"});
+    EXPECT_EQ(info["state"], "stopped") << info.dump();
+    EXPECT_EQ(imageDisks(h, vm), 1u) << "the image's disk is in the definition";
+    json started = h.ok({"container", "start", vm, "srv"});
+    EXPECT_EQ(started["state"], "running") << started.dump();
+    EXPECT_EQ(execOut(h, vm, "srv", {"cat", "/data/mine"}), "kept\n");
+    EXPECT_EQ(execOut(h, vm, "srv", {"cat", "/data/server.pid"}), "1\n") << "started again as virtual pid 1";
+    h.ok({"container", "rm", vm, "srv", "--force"});
 }
 
 } // namespace
