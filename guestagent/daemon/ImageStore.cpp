@@ -2,8 +2,7 @@
 
 #include "Log.h"
 
-#include "protocol/Frame.h"
-#include "protocol/Schema.h"
+#include "protocol/ImageFiles.h"
 #include "protocol/UniqueFd.h"
 
 #include <fcntl.h>
@@ -24,7 +23,6 @@ namespace pidvisor::agent {
 
 namespace {
 
-constexpr std::size_t kMaxImageJson = 1 << 20;
 constexpr std::uint32_t kErofsMagic = 0xE0F5E1E2;
 constexpr off_t kErofsSuperblockOffset = 1024;
 
@@ -42,30 +40,10 @@ bool isErofs(const std::string& device)
 
 Result<protocol::ImageInfo> readInfo(const fs::path& dir)
 {
-    std::string file = (dir / "image.json").string();
-    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-    if (!fd)
-        return failErrno("opening " + file, errno);
-    struct stat st{};
-    if (::fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > static_cast<off_t>(kMaxImageJson))
-        return fail(ErrorCode::InvalidArgument, file + " is not a regular file of at most 1 MiB");
-    std::string text(static_cast<std::size_t>(st.st_size), '\0');
-    if (::pread(fd.get(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
-        return failErrno("reading " + file, errno);
-    PV_TRY_STATUS(protocol::checkJsonShape(text));
-    auto json = nlohmann::json::parse(text, nullptr, false);
-    if (json.is_discarded())
-        return fail(ErrorCode::InvalidArgument, file + " is not JSON");
-    return protocol::decode<protocol::ImageInfo>(json, protocol::Unknown::Ignore, "image.json");
+    return protocol::readImageInfoFile((dir / "image.json").string());
 }
 
 } // namespace
-
-std::string digestHex(const std::string& digest)
-{
-    auto colon = digest.find(':');
-    return colon == std::string::npos ? digest : digest.substr(colon + 1);
-}
 
 ImageStore::ImageStore(std::string imagesDir, std::string devDir, std::string sysBlockDir)
     : m_dir(std::move(imagesDir)), m_devDir(std::move(devDir)), m_sysBlockDir(std::move(sysBlockDir))
@@ -82,7 +60,7 @@ void ImageStore::scanDirectory()
         if (hex.size() != 64 || !entry.is_directory(ec))
             continue;
         auto info = readInfo(entry.path());
-        if (!info || digestHex(info->digest) != hex)
+        if (!info || protocol::digestHex(info->digest) != hex)
             continue;
         auto found = m_images.find(info->digest);
         if (found == m_images.end())
@@ -124,7 +102,7 @@ Status ImageStore::mountDisk(const std::string& device)
     if (::mount(device.c_str(), probe.c_str(), "erofs", MS_RDONLY | MS_NODEV, nullptr) < 0)
         return failErrno("mounting " + device, errno);
     auto info = readInfo(probe);
-    std::string target = info ? m_dir + "/" + digestHex(info->digest) : "";
+    std::string target = info ? m_dir + "/" + protocol::digestHex(info->digest) : "";
     bool have = info && m_images.count(info->digest);
     if (!info || have) {
         ::umount2(probe.c_str(), MNT_DETACH);
@@ -166,13 +144,13 @@ Result<std::string> ImageStore::rootfs(const std::string& digest)
     }
     if (!m_images.count(digest))
         return fail(ErrorCode::NotFound, "image " + digest + " is not on this VM (no image disk holds it)");
-    return m_dir + "/" + digestHex(digest) + "/rootfs";
+    return m_dir + "/" + protocol::digestHex(digest) + "/rootfs";
 }
 
 Result<protocol::ImageInfo> ImageStore::find(const std::string& ref)
 {
     for (const auto& info : list())
-        if (info.name == ref || info.digest == ref || digestHex(info.digest) == ref)
+        if (info.name == ref || info.digest == ref || protocol::digestHex(info.digest) == ref)
             return info;
     return fail(ErrorCode::NotFound, "image '" + ref + "' is not on this VM");
 }
@@ -186,7 +164,7 @@ void ImageStore::releaseUnused(const std::set<std::string>& inUse)
             ++it;
             continue;
         }
-        std::string target = m_dir + "/" + digestHex(it->first);
+        std::string target = m_dir + "/" + protocol::digestHex(it->first);
         if (::umount2(target.c_str(), MNT_DETACH) < 0) {
             logError("unmounting image " + it->first + ": " + std::strerror(errno));
             ++it;

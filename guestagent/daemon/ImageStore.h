@@ -59,7 +59,4 @@ private:
     std::set<std::string> m_seenDevices;    // probed already (erofs or not)
 };
 
-// The digest's hex part ("sha256:ab.." -> "ab..").
-[[nodiscard]] std::string digestHex(const std::string& digest);
-
 } // namespace pidvisor::agent

@@ -4,6 +4,7 @@
 #include "OciImport.h"
 
 #include "protocol/Checks.h"
+#include "protocol/ImageFiles.h"
 #include "protocol/Names.h"
 
 #include <sys/stat.h>
@@ -54,12 +55,6 @@ private:
     ImageStaging m_staging;
 };
 
-std::string digestHexOf(const std::string& digest)
-{
-    auto colon = digest.find(':');
-    return colon == std::string::npos ? digest : digest.substr(colon + 1);
-}
-
 bool isHexPrefix(std::string_view text)
 {
     return !text.empty() && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
@@ -71,7 +66,7 @@ ImageService::ImageService(Inventory& inventory, Paths paths) : m_inventory(inve
 
 std::string ImageService::volumePath(const std::string& digest) const
 {
-    return m_paths.images + "/" + digestHexOf(digest) + ".erofs";
+    return m_paths.images + "/" + protocol::digestHex(digest) + ".erofs";
 }
 
 Result<ContainerImageRecord> ImageService::importArchive(const std::string& file,

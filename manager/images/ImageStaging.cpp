@@ -2,7 +2,6 @@
 
 #include "protocol/BeneathDir.h"
 #include "protocol/Checks.h"
-#include "protocol/Frame.h"
 #include "protocol/Names.h"
 #include "protocol/Schema.h"
 #include "protocol/UniqueFd.h"
@@ -23,8 +22,6 @@ using protocol::quoteForMessage;
 
 namespace {
 
-// image.json is small (a config); anything bigger is not ours.
-constexpr std::size_t kMaxInfoBytes = 1 << 20;
 // /etc/passwd and /etc/group of an image are read as data, bounded.
 constexpr std::size_t kMaxAccountsBytes = 4 << 20;
 
@@ -148,19 +145,6 @@ Status writeImageInfo(const ImageStaging& staging, const protocol::ImageInfo& in
     if (::rename(temp.c_str(), staging.infoFile().c_str()) != 0)
         return failErrno("renaming " + temp.string(), errno);
     return {};
-}
-
-Result<protocol::ImageInfo> readImageInfo(const fs::path& file)
-{
-    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-    if (!fd)
-        return failErrno("opening " + file.string(), errno);
-    PV_TRY(std::string text, readBounded(fd.get(), file.string(), kMaxInfoBytes));
-    PV_TRY_STATUS(protocol::checkJsonShape(text));
-    auto json = nlohmann::json::parse(text, nullptr, false);
-    if (json.is_discarded())
-        return fail(ErrorCode::InvalidArgument, file.string() + " is not JSON");
-    return protocol::decode<protocol::ImageInfo>(json, protocol::Unknown::Ignore, "image.json");
 }
 
 Result<std::int64_t> treeBytes(const fs::path& root)

@@ -31,8 +31,7 @@ struct ImageStaging {
 
 // Writes info as image.json (atomically: temp file, fsync, rename).
 [[nodiscard]] Status writeImageInfo(const ImageStaging& staging, const protocol::ImageInfo& info);
-// Reads and validates image.json.
-[[nodiscard]] Result<protocol::ImageInfo> readImageInfo(const std::filesystem::path& file);
+// (image.json is read back with protocol::readImageInfoFile, as the agent does.)
 
 // Bytes of the regular files and symlinks under `root` (hard links once),
 // not following symlinks.

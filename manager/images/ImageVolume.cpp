@@ -1,6 +1,7 @@
 #include "ImageVolume.h"
 
 #include "core/ChildProcess.h"
+#include "protocol/ImageFiles.h"
 #include "protocol/UniqueFd.h"
 
 #include <fcntl.h>
@@ -123,7 +124,7 @@ std::string randomSuffix()
 
 std::string volumeUuid(const std::string& digest)
 {
-    std::string hex = digest.substr(digest.find(':') == std::string::npos ? 0 : digest.find(':') + 1);
+    std::string hex = protocol::digestHex(digest);
     hex.resize(32, '0');
     hex[12] = '8'; // version 8: custom
     const char variant[] = "89ab";
@@ -135,7 +136,7 @@ std::string volumeUuid(const std::string& digest)
 Result<std::int64_t> packImageVolume(const ImageStaging& staging, const fs::path& out, const ProgressFn& progress)
 {
     PV_TRY(std::string mkfs, findProgram("mkfs.erofs"));
-    PV_TRY(protocol::ImageInfo info, readImageInfo(staging.infoFile()));
+    PV_TRY(protocol::ImageInfo info, protocol::readImageInfoFile(staging.infoFile().string()));
     PV_TRY(std::int64_t newest, newestMtime(staging.rootfs()));
     PV_TRY_STATUS(settleTimes(staging, newest));
     report(progress, "packing the image volume", 0, out.filename().string());

@@ -3,6 +3,7 @@
 #include "XmlDocument.h"
 
 #include "libvirt/Connection.h"
+#include "protocol/ImageFiles.h"
 
 #include <sstream>
 
@@ -139,8 +140,7 @@ Result<DomainFacts> readDomainFacts(const std::string& domainXml)
 
 std::string imageDiskSerial(const std::string& digest)
 {
-    auto colon = digest.find(':');
-    return "pv-" + digest.substr(colon == std::string::npos ? 0 : colon + 1, 16);
+    return "pv-" + protocol::digestHex(digest).substr(0, 16);
 }
 
 std::string buildImageDiskXml(const ImageDisk& d)

@@ -4,6 +4,8 @@
 
 #include "images/ImageService.h"
 #include "libvirt/ImagePool.h"
+#include "libvirt/LibvirtHandles.h"
+#include "protocol/ImageFiles.h"
 
 #include <chrono>
 #include <set>
@@ -16,12 +18,6 @@ namespace pidvisor::manager {
 
 namespace {
 
-std::string lastLibvirtError()
-{
-    const virError* err = virGetLastError();
-    return err && err->message ? err->message : "unknown libvirt error";
-}
-
 unsigned affectFlags(virDomainPtr dom)
 {
     int active = virDomainIsActive(dom);
@@ -32,8 +28,7 @@ unsigned affectFlags(virDomainPtr dom)
 
 std::string ImageDelivery::volumeName(const std::string& digest)
 {
-    auto colon = digest.find(':');
-    return "ctimage-" + digest.substr(colon == std::string::npos ? 0 : colon + 1) + ".erofs";
+    return "ctimage-" + protocol::digestHex(digest) + ".erofs";
 }
 
 Result<std::vector<ImageDisk>> ImageDelivery::attached(virDomainPtr dom) const
@@ -63,7 +58,7 @@ Result<ImageDisk> ImageDelivery::attach(virDomainPtr dom, const ContainerImageRe
     report(progress, "attaching image " + image.info.name + " as " + disk.targetDev);
     std::string xml = buildImageDiskXml(disk);
     if (virDomainAttachDeviceFlags(dom, xml.c_str(), affectFlags(dom)) < 0)
-        return fail(ErrorCode::Internal, "attaching the disk of image '" + image.info.name + "': " + lastLibvirtError());
+        return fail(libvirtError("attaching the disk of image '" + image.info.name + "'"));
     return disk;
 }
 
@@ -71,7 +66,7 @@ Status ImageDelivery::detach(virDomainPtr dom, const ImageDisk& disk)
 {
     std::string xml = buildImageDiskXml(disk);
     if (virDomainDetachDeviceFlags(dom, xml.c_str(), affectFlags(dom)) < 0)
-        return fail(ErrorCode::Internal, "detaching image disk " + disk.targetDev + ": " + lastLibvirtError());
+        return fail(libvirtError("detaching image disk " + disk.targetDev));
     return {};
 }
 

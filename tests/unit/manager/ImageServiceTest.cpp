@@ -7,6 +7,7 @@
 #include "../inventory/TestDirectory.h"
 
 #include "images/ImageService.h"
+#include "protocol/ImageFiles.h"
 #include "images/ImageVolume.h"
 
 #include <gtest/gtest.h>
@@ -85,7 +86,7 @@ TEST_F(ImageServiceTest, ImportMakesOneVolumeAndOneRecord)
     EXPECT_EQ(st.st_uid, 70u);
     EXPECT_EQ(st.st_gid, 71u);
     EXPECT_EQ(st.st_mode & 07777, 0640u);
-    auto info = readImageInfo(out / "image.json");
+    auto info = protocol::readImageInfoFile((out / "image.json").string());
     ASSERT_TRUE(info) << info.error().describe();
     EXPECT_EQ(*info, image->info);
 

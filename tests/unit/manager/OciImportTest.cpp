@@ -7,6 +7,7 @@
 #include "../inventory/TestDirectory.h"
 
 #include "images/ImageStaging.h"
+#include "protocol/ImageFiles.h"
 #include "images/OciImport.h"
 
 #include <gtest/gtest.h>
@@ -97,7 +98,7 @@ protected:
             names.push_back(e.path().filename().string());
         std::sort(names.begin(), names.end());
         EXPECT_EQ(names, (std::vector<std::string>{"image.json", "rootfs"}));
-        auto back = readImageInfo(staging().infoFile());
+        auto back = protocol::readImageInfoFile(staging().infoFile().string());
         ASSERT_TRUE(back) << back.error().describe();
         EXPECT_EQ(*back, info);
     }
