@@ -7,16 +7,42 @@
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 namespace pidvisor::agent {
 
 namespace {
+
+// A /proc file's bytes, or nothing when it cannot be read: the process may
+// exit between the directory listing and the read, and then read() fails
+// (ESRCH). std::ifstream would throw from inside an istreambuf_iterator or
+// getline there ("basic_filebuf::underflow error reading the file").
+constexpr std::size_t kMaxProcFile = 4 << 20;
+
+std::optional<std::string> readProcFile(const std::string& path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        return std::nullopt;
+    std::string text;
+    char buffer[4096];
+    while (text.size() < kMaxProcFile) {
+        ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return std::nullopt;
+        if (n == 0)
+            break;
+        text.append(buffer, static_cast<std::size_t>(n));
+    }
+    return text;
+}
 
 struct StatusFields {
     std::string name, state;
@@ -26,9 +52,10 @@ struct StatusFields {
 
 std::optional<StatusFields> readStatus(const std::string& dir)
 {
-    std::ifstream in(dir + "/status");
-    if (!in)
+    auto text = readProcFile(dir + "/status");
+    if (!text)
         return std::nullopt;
+    std::istringstream in(*text);
     StatusFields f;
     std::string line;
     while (std::getline(in, line)) {
@@ -55,8 +82,7 @@ std::optional<StatusFields> readStatus(const std::string& dir)
 
 std::string readCmdline(const std::string& dir)
 {
-    std::ifstream in(dir + "/cmdline", std::ios::binary);
-    std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string s = readProcFile(dir + "/cmdline").value_or("");
     while (!s.empty() && s.back() == '\0')
         s.pop_back();
     std::replace(s.begin(), s.end(), '\0', ' ');
@@ -96,8 +122,7 @@ std::optional<std::uint64_t> pidNamespaceInode(pid_t pid, const std::string& pro
 
 std::optional<std::uint64_t> processStartTime(pid_t pid, const std::string& proc)
 {
-    std::ifstream in(proc + "/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string text = readProcFile(proc + "/" + std::to_string(pid) + "/stat").value_or("");
     // comm may hold spaces and parentheses: fields start after the last ')'.
     auto close = text.rfind(')');
     if (close == std::string::npos)

@@ -23,6 +23,23 @@ TEST(ProcessTable, StartTimeSkipsCommWithSpacesAndParens)
     fs::remove_all(dir);
 }
 
+// A /proc file whose read fails (a process that exited after the listing:
+// ESRCH; here a directory: EISDIR) is a process that is gone, not an
+// exception out of the container listing (seen in the matrix: checkpointing
+// a server whose `sleep` children come and go failed "basic_filebuf::
+// underflow error reading the file").
+TEST(ProcessTable, AFileThatCannotBeReadIsAProcessThatIsGone)
+{
+    fs::path dir = fs::temp_directory_path() / ("pv-proc-unreadable-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "42" / "stat");
+    fs::create_directories(dir / "43" / "status");
+    EXPECT_FALSE(processStartTime(42, dir.string()));
+    auto listed = listNamespaceProcesses(1, dir.string());
+    ASSERT_TRUE(listed) << listed.error().describe();
+    EXPECT_TRUE(listed->empty());
+    fs::remove_all(dir);
+}
+
 TEST(ProcessTable, OwnProcessIsFoundInItsNamespace)
 {
     auto inode = pidNamespaceInode(::getpid());
