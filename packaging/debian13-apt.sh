@@ -57,6 +57,14 @@ do_update() {
 }
 
 cmd="${1:-}"; shift || true
+# apt runs unlocked here (Debug::NoLocking: no root-owned lock files in the
+# cache), so callers that run side by side (the kernel build and a
+# configure fetching CRIU's .proto files) take turns on one lock instead:
+# two updates in one lists directory break each other.
+if [[ "$cmd" != dir ]]; then
+    exec 9>"$root/.lock"
+    flock 9
+fi
 case "$cmd" in
 update) do_update ;;
 download)
