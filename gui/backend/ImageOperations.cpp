@@ -32,6 +32,27 @@ OperationSpec importImage(const QString& dbPath, const QString& file, const QStr
     return spec;
 }
 
+OperationSpec createImage(const QString& dbPath, const QString& name, const QStringList& packages,
+                          const QString& base)
+{
+    DebianImageRequest request{name.toStdString(), {}, base.toStdString()};
+    for (const auto& p : packages)
+        request.packages.push_back(p.toStdString());
+    OperationSpec spec = OperationSpec::named("image.create", {}, name);
+    spec.body = [db = dbPath.toStdString(), request](OperationContext& ctx) -> Result<OperationResult> {
+        PV_TRY(Inventory inventory, Inventory::open(db));
+        ImageService images(inventory, Paths::defaults(db));
+        OperationScope op(inventory, "image.create", request.name);
+        PV_TRY(ContainerImageRecord image, op.finish(images.createFromPackages(request, ctx.progress)));
+        QString summary = QString("image %1 (%2, %3)")
+                              .arg(QString::fromStdString(image.info.name),
+                                   QString::fromStdString(image.info.digest.substr(0, 19)),
+                                   format::bytes(image.info.size));
+        return OperationResult{summary, nlohmann::json{{"name", image.info.name}, {"digest", image.info.digest}}};
+    };
+    return spec;
+}
+
 OperationSpec deleteImage(const QString& dbPath, const QString& name)
 {
     OperationSpec spec = OperationSpec::named("image.rm", {}, name);

@@ -32,6 +32,7 @@ public:
                                                      const std::vector<VmChoice>& targets,
                                                      const std::optional<VmChoice>& preselected) = 0;
     virtual std::optional<ImageImportRequest> askImportImage(QWidget* parent) = 0;
+    virtual std::optional<ImageCreateRequest> askCreateImage(QWidget* parent) = 0;
     virtual bool confirm(QWidget* parent, const QString& title, const QString& question) = 0;
     virtual void showAbout(QWidget* parent, const AboutInfo& info) = 0;
     virtual void showMessage(QWidget* parent, const QString& title, const QString& text) = 0;

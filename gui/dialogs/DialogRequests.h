@@ -27,6 +27,13 @@ struct ImageImportRequest {
     QString file, name;
 };
 
+// A container image built from Debian packages (pidvisor image create).
+struct ImageCreateRequest {
+    QString name;
+    QStringList packages;
+    QString base = "debian:13";
+};
+
 struct NewVmRequest {
     QString uri;
     manager::VmCreateOptions options;

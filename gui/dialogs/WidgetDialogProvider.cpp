@@ -3,6 +3,7 @@
 #include "AboutDialog.h"
 #include "AddConnectionDialog.h"
 #include "CheckpointDialog.h"
+#include "CreateImageDialog.h"
 #include "ExecDialog.h"
 #include "MigrateDialog.h"
 #include "NewContainerDialog.h"
@@ -81,6 +82,14 @@ std::optional<ImageImportRequest> WidgetDialogProvider::askImportImage(QWidget* 
     if (file.isEmpty())
         return std::nullopt;
     return ImageImportRequest{file, {}};
+}
+
+std::optional<ImageCreateRequest> WidgetDialogProvider::askCreateImage(QWidget* parent)
+{
+    CreateImageDialog d(parent);
+    if (d.exec() != QDialog::Accepted)
+        return std::nullopt;
+    return d.request();
 }
 
 bool WidgetDialogProvider::confirm(QWidget* parent, const QString& title, const QString& question)

@@ -20,6 +20,7 @@ public:
                                              const std::vector<VmChoice>& targets,
                                              const std::optional<VmChoice>& preselected) override;
     std::optional<ImageImportRequest> askImportImage(QWidget* parent) override;
+    std::optional<ImageCreateRequest> askCreateImage(QWidget* parent) override;
     bool confirm(QWidget* parent, const QString& title, const QString& question) override;
     void showAbout(QWidget* parent, const AboutInfo& info) override;
     void showMessage(QWidget* parent, const QString& title, const QString& text) override;

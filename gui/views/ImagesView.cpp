@@ -34,12 +34,16 @@ ImagesView::ImagesView(DialogProvider* dialogs, OperationRunner* runner, QWidget
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(ImageColumn::Digest, 170);
     m_table->setColumnWidth(ImageColumn::Created, 150);
+    m_create = new QPushButton(QIcon::fromTheme("document-new"), "New…");
+    m_create->setObjectName("createImage");
+    m_create->setToolTip("Build an image from Debian packages (e.g. redis-server, python3)");
     m_import = new QPushButton(QIcon::fromTheme("document-open"), "Import…");
     m_import->setObjectName("importImage");
     m_import->setToolTip("Import an OCI or docker image archive (podman save, docker save)");
     m_delete = new QPushButton(QIcon::fromTheme("edit-delete"), "Delete");
     m_delete->setObjectName("deleteImage");
     auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_create);
     buttons->addWidget(m_import);
     buttons->addWidget(m_delete);
     buttons->addStretch(1);
@@ -47,6 +51,7 @@ ImagesView::ImagesView(DialogProvider* dialogs, OperationRunner* runner, QWidget
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(buttons);
     layout->addWidget(m_table, 1);
+    connect(m_create, &QPushButton::clicked, this, [this] { createImage(); });
     connect(m_import, &QPushButton::clicked, this, [this] { importImage(); });
     connect(m_delete, &QPushButton::clicked, this, [this] { deleteSelected(); });
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] { updateButtons(); });
@@ -85,8 +90,20 @@ QString ImagesView::selectedName() const
 void ImagesView::updateButtons()
 {
     bool haveInventory = m_snapshot && !m_snapshot->inventoryPath.empty();
+    m_create->setEnabled(haveInventory);
     m_import->setEnabled(haveInventory);
     m_delete->setEnabled(haveInventory && !selectedName().isEmpty());
+}
+
+int ImagesView::createImage()
+{
+    if (!m_snapshot || m_snapshot->inventoryPath.empty())
+        return 0;
+    auto request = m_dialogs->askCreateImage(window());
+    if (!request)
+        return 0;
+    return m_runner->submit(ops::createImage(QString::fromStdString(m_snapshot->inventoryPath), request->name,
+                                             request->packages, request->base));
 }
 
 int ImagesView::importImage()

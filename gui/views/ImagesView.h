@@ -1,6 +1,7 @@
 // ImagesView: the "Images" tab: the host's container images (ImagesModel)
-// with Import… (an archive picked through the DialogProvider, imported as
-// an operation with progress) and Delete (confirmed). A new container from
+// with New… (an image from Debian packages, built as an operation with
+// progress), Import… (an archive picked through the DialogProvider,
+// imported the same way) and Delete (confirmed). A new container from
 // an image is made from the tree (New Container picks the image).
 #pragma once
 
@@ -29,6 +30,7 @@ public:
     // Selects the image of that name; false when there is none.
     bool select(const QString& name);
     // The buttons' work; each returns the operation id, 0 when nothing started.
+    int createImage();
     int importImage();
     int deleteSelected();
 
@@ -42,6 +44,7 @@ private:
     ImagesModel* m_model;
     QSortFilterProxyModel* m_sort;
     QTableView* m_table;
+    QPushButton* m_create;
     QPushButton* m_import;
     QPushButton* m_delete;
 };

@@ -27,7 +27,7 @@ json imageJson(const ContainerImageRecord& image)
 
 void addImageCommands(CLI::App& app, CliContext& ctx)
 {
-    auto* image = app.add_subcommand("image", "Container images (OCI and docker archives)");
+    auto* image = app.add_subcommand("image", "Container images (from Debian packages, OCI and docker archives)");
     image->require_subcommand(1);
 
     struct ImportArgs {
@@ -56,6 +56,33 @@ void addImageCommands(CLI::App& app, CliContext& ctx)
         }));
     });
 
+    struct CreateArgs {
+        std::string name;
+        std::vector<std::string> packages;
+        std::string base = "debian:13";
+    };
+    auto createArgs = std::make_shared<CreateArgs>();
+    auto* create = image->add_subcommand(
+        "create", "Build a container image from Debian packages (their maintainer scripts run; downloads cached)");
+    create->add_option("name", createArgs->name, "The image's name")->required();
+    create->add_option("--packages", createArgs->packages, "Packages to install, comma-separated (P1,P2,...)")
+        ->required()
+        ->delimiter(',');
+    create->add_option("--base", createArgs->base, "debian:13 (the default) or debian:12");
+    create->callback([&ctx, createArgs] {
+        finish(runCommand(ctx, [&]() -> Result<int> {
+            PV_TRY(Inventory * inv, ctx.inventory());
+            ImageService images(*inv, Paths::defaults(ctx.options().db));
+            OperationScope op(*inv, "image.create", createArgs->name);
+            DebianImageRequest request{createArgs->name, createArgs->packages, createArgs->base};
+            PV_TRY(ContainerImageRecord record, op.finish(images.createFromPackages(request, ctx.progress())));
+            return ctx.print(imageJson(record), "image " + record.info.name + " (" +
+                                                    record.info.digest.substr(0, 19) + ", " +
+                                                    protocol::formatBytes(record.info.size) + " of files, " +
+                                                    protocol::formatBytes(record.volumeBytes) + " volume)");
+        }));
+    });
+
     image->add_subcommand("list", "List the container images")->callback([&ctx] {
         finish(runCommand(ctx, [&]() -> Result<int> {
             PV_TRY(Inventory * inv, ctx.inventory());
@@ -67,7 +94,7 @@ void addImageCommands(CLI::App& app, CliContext& ctx)
                 arr.push_back(imageJson(i));
                 infos.push_back(i.info);
             }
-            return ctx.print(arr, all.empty() ? std::string("no container images (pidvisor image import ARCHIVE)\n")
+            return ctx.print(arr, all.empty() ? std::string("no container images (pidvisor image create NAME --packages P1,P2 or pidvisor image import ARCHIVE)\n")
                                               : protocol::imageTable(infos));
         }));
     });

@@ -46,6 +46,10 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv, c
         ::dup2(devNull, 0);
         ::dup2(outWrite.get(), 1);
         ::dup2(errWrite.get(), 2);
+        // Nothing else of ours (the inventory, libvirt's sockets) leaks into
+        // the program; tools that hand fd numbers to /bin/sh (mmdebstrap:
+        // `cat >&N`) also need them to stay below 10 for dash.
+        ::close_range(3, ~0U, 0);
         ::setpgid(0, 0);
         ::execve(args[0], args.data(), envp.data());
         ::_exit(127);

@@ -81,6 +81,15 @@ Result<ContainerImageRecord> ImageService::importArchive(const std::string& file
     return store(dir.staging(), info, progress);
 }
 
+Result<ContainerImageRecord> ImageService::createFromPackages(const DebianImageRequest& request,
+                                                             const ProgressFn& progress)
+{
+    PV_TRY_STATUS(checkDebianImageRequest(request));
+    PV_TRY(StagingDir dir, StagingDir::make(m_paths.images));
+    PV_TRY(protocol::ImageInfo info, buildDebianImage(m_paths, request, dir.staging(), progress));
+    return store(dir.staging(), info, progress);
+}
+
 Result<ContainerImageRecord> ImageService::store(const ImageStaging& staging, const protocol::ImageInfo& info,
                                                  const ProgressFn& progress)
 {

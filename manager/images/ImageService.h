@@ -1,5 +1,6 @@
 // ImageService: the host's container images (not the guest image of
-// GuestImage.h): made from an OCI or docker archive (OciImport.h), packed
+// GuestImage.h): made from an OCI or docker archive (OciImport.h) or from
+// Debian packages (DebianImage.h), packed
 // into a read-only erofs volume file (ImageVolume.h), recorded in the
 // inventory by name with their digest. Delivery of a volume to a VM (the
 // libvirt pool, the hot-plugged disk) is vm/ImageDelivery.h's; this class
@@ -7,9 +8,11 @@
 //
 //   ImageService images(inventory, paths);
 //   PV_TRY(ContainerImageRecord redis, images.importArchive("redis.tar", std::nullopt, progress));
+//   PV_TRY(ContainerImageRecord kv, images.createFromPackages({.name = "kv", .packages = {"redis-server"}}, progress));
 //   PV_TRY(ContainerImageRecord found, images.find("redis"));   // name or digest (or a unique prefix)
 #pragma once
 
+#include "DebianImage.h"
 #include "ImageStaging.h"
 
 #include "core/Paths.h"
@@ -36,6 +39,11 @@ public:
     [[nodiscard]] Result<ContainerImageRecord> importArchive(const std::string& file,
                                                              const std::optional<std::string>& name,
                                                              const ProgressFn& progress);
+    // Built from Debian packages (DebianImage.h). The same name built again
+    // from packages at the same versions answers the existing record;
+    // AlreadyExists when the name is another image's.
+    [[nodiscard]] Result<ContainerImageRecord> createFromPackages(const DebianImageRequest& request,
+                                                                  const ProgressFn& progress);
     [[nodiscard]] Result<std::vector<ContainerImageRecord>> list() const;
     // By name, full digest, or a digest prefix of at least 12 hex digits
     // that only one image has.

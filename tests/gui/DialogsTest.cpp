@@ -3,6 +3,7 @@
 #include "GuiTests.h"
 
 #include "dialogs/AboutDialog.h"
+#include "dialogs/CreateImageDialog.h"
 #include "dialogs/ExecDialog.h"
 #include "dialogs/MigrateDialog.h"
 #include "dialogs/NewContainerDialog.h"
@@ -113,6 +114,28 @@ private slots:
         QVERIFY2(d.problem().contains("memory_mib"), qPrintable(d.problem()));
         d.setLimits(64, 0);
         QVERIFY(ok->isEnabled());
+    }
+
+    void createImageValidatesAndSplitsPackages()
+    {
+        CreateImageDialog d;
+        auto* ok = d.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        QVERIFY(!ok->isEnabled());
+        d.findChild<QLineEdit*>("name")->setText("kv");
+        QVERIFY(!ok->isEnabled());
+        QVERIFY(d.problem().contains("at least one package"));
+        d.findChild<QLineEdit*>("packages")->setText("redis-server; rm");
+        QVERIFY(!ok->isEnabled());
+        QVERIFY(d.problem().contains("not a Debian package name"));
+        d.findChild<QLineEdit*>("packages")->setText(" redis-server, python3  libc6,");
+        QVERIFY(ok->isEnabled());
+        ImageCreateRequest r = d.request();
+        QCOMPARE(r.name, QString("kv"));
+        QCOMPARE(r.packages, QStringList({"redis-server", "python3", "libc6"}));
+        QCOMPARE(r.base, QString("debian:13"));
+        d.setRequest({"old", {"hello"}, "debian:12"});
+        QCOMPARE(d.request().base, QString("debian:12"));
+        QCOMPARE(d.request().packages, QStringList({"hello"}));
     }
 
     void execShowsOutputAndExitCode()

@@ -19,6 +19,7 @@ public:
     std::deque<RestoreRequest> restores;
     std::deque<MigrateRequest> migrations;
     std::deque<ImageImportRequest> imageImports;
+    std::deque<ImageCreateRequest> imageCreates;
     std::vector<protocol::ImageInfo> offeredImages; // what the last New Container was offered
     bool confirmAnswer = true;
     QStringList asked;       // "newVm", "confirm: Delete VM", ...
@@ -65,6 +66,10 @@ public:
     std::optional<ImageImportRequest> askImportImage(QWidget*) override
     {
         return next(imageImports, "importImage");
+    }
+    std::optional<ImageCreateRequest> askCreateImage(QWidget*) override
+    {
+        return next(imageCreates, "createImage");
     }
     bool confirm(QWidget*, const QString& title, const QString&) override
     {
