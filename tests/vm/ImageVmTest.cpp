@@ -194,3 +194,44 @@ TEST_F(ContainerImages, FilesSurviveAVmRestartAndStartRunsTheContainerAgain)
 }
 
 } // namespace
+
+namespace {
+
+// What cannot be done is refused by name and loses nothing: with the image
+// gone from the host, a new container from it and a restore into a VM that
+// never had it are refused; the running container and the checkpoint are
+// untouched, and once the same image is back the restore works.
+TEST_F(ContainerImages, AnImageTheHostNoLongerHasIsRefusedAndTheCheckpointKept)
+{
+    VmHarness h;
+    fs::path archive = makeServerImage(h.dir());
+    json image = h.ok({"image", "import", archive.string()});
+    ASSERT_FALSE(image.is_null());
+    std::string vm1 = h.name("imgref1"), vm2 = h.name("imgref2");
+    h.ok({"vm", "create", vm1, "--accel", "tcg", "--memory", "768"});
+    h.ok({"vm", "create", vm2, "--accel", "tcg", "--memory", "768"});
+    h.ok({"container", "create", vm1, "srv", "--image", "pvserver-1"});
+    json cp = h.ok({"container", "checkpoint", vm1, "srv", "--leave-running"});
+    ASSERT_FALSE(cp.is_null());
+
+    h.ok({"image", "rm", "pvserver-1"});
+    CliRun create = h.pidvisor({"container", "create", vm1, "again", "--image", "pvserver-1"});
+    EXPECT_NE(create.code, 0);
+    EXPECT_NE(create.err.find("no container image 'pvserver-1'"), std::string::npos) << create.err;
+    CliRun restore = h.pidvisor({"container", "restore", cp["id"], "--vm", vm2});
+    EXPECT_NE(restore.code, 0);
+    EXPECT_NE(restore.err.find("is not on this host"), std::string::npos) << restore.err;
+    EXPECT_EQ(imageDisks(h, vm2), 0u);
+    EXPECT_EQ(h.ok({"container", "list", vm2}).size(), 0u) << "a refused restore left a container behind";
+    EXPECT_EQ(h.ok({"container", "info", vm1, "srv"})["state"], "running");
+    EXPECT_EQ(h.ok({"checkpoint", "verify", cp["id"]})["verified"], true);
+
+    // The same archive gives the same digest: the checkpoint restores again.
+    json back = h.ok({"image", "import", archive.string()});
+    EXPECT_EQ(back["digest"], image["digest"]);
+    json restored = h.ok({"container", "restore", cp["id"], "--vm", vm2});
+    EXPECT_EQ(restored["state"], "running");
+    EXPECT_EQ(execOut(h, vm2, "srv", {"cat", "/data/server.pid"}), "1\n");
+}
+
+} // namespace
