@@ -15,6 +15,8 @@ packages=(
     qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core
     # VMs
     libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
+    # libvirt networks (the VMs' NICs): libvirt runs dnsmasq for their DHCP
+    dnsmasq-base
     # guest images and the container kernel
     debian-archive-keyring cpio xz-utils zstd kmod bc bison flex libelf-dev rsync python3 perl
     # container images (OCI archives unpacked with libarchive, packed as erofs)

@@ -165,6 +165,11 @@ do_stop() {
                 say "cannot destroy domain $dom"
             fi
         done < <(timeout 30 virsh -c "$uri" list --name 2>/dev/null || true)
+        # The tests' isolated network (tests/CMakeLists.txt): its bridge and
+        # dnsmasq would outlive libvirtd.
+        if timeout 30 virsh -c "$uri" net-list --name 2>/dev/null | grep -qx pidvisor-test; then
+            virsh -c "$uri" net-destroy pidvisor-test >/dev/null 2>&1 && say "stopped network pidvisor-test"
+        fi
         stop_daemon libvirtd
     fi
     if [[ " ${ours[*]} " == *" virtlogd "* ]]; then

@@ -57,6 +57,13 @@ NewVmDialog::NewVmDialog(const QStringList& hosts, const QString& preferred, QWi
     m_disk->setSuffix(" MiB");
     m_disk->setValue(static_cast<int>(manager::VmCreateOptions{}.diskMiB));
     m_disk->setToolTip("Keeps containers' files across VM restarts (sparse: it takes what is written)");
+    m_network = new QComboBox;
+    m_network->setObjectName("network");
+    m_network->setEditable(true);
+    m_network->addItem("pidvisor", "");
+    m_network->addItem("none", "none");
+    m_network->setToolTip("The libvirt network of the VM's NIC: Pidvisor's own (made when missing), "
+                          "another libvirt network by name, or none");
     m_timeout = new QSpinBox;
     m_timeout->setObjectName("timeout");
     m_timeout->setRange(10, 3600);
@@ -69,6 +76,7 @@ NewVmDialog::NewVmDialog(const QStringList& hosts, const QString& preferred, QWi
     form->addRow("Kernel", kernelRow);
     form->addRow("Acceleration", m_accel);
     form->addRow("Data disk", m_disk);
+    form->addRow("Network", m_network);
     form->addRow("Wait for agent", m_timeout);
     m_problem = problemLabel();
     m_buttons = okCancelButtons(this, "Create");
@@ -123,6 +131,9 @@ NewVmRequest NewVmDialog::request() const
     r.options.kernel = m_kernel->currentText().trimmed().toStdString();
     r.options.accel = m_accel->currentData().toString().toStdString();
     r.options.diskMiB = m_disk->value();
+    // The default entry stands for the default network ($PIDVISOR_NETWORK).
+    QString network = m_network->currentText().trimmed();
+    r.options.network = network == "pidvisor" && m_network->currentIndex() == 0 ? std::string() : network.toStdString();
     r.options.bootTimeout = std::chrono::seconds(m_timeout->value());
     return r;
 }
@@ -138,6 +149,10 @@ void NewVmDialog::setRequest(const NewVmRequest& r)
     m_kernel->setCurrentText(QString::fromStdString(r.options.kernel));
     m_accel->setCurrentIndex(std::max(0, m_accel->findData(QString::fromStdString(r.options.accel))));
     m_disk->setValue(static_cast<int>(r.options.diskMiB));
+    if (r.options.network.empty())
+        m_network->setCurrentIndex(0);
+    else
+        m_network->setCurrentText(QString::fromStdString(r.options.network));
     m_timeout->setValue(static_cast<int>(r.options.bootTimeout.count()));
 }
 

@@ -37,6 +37,7 @@ private:
     QComboBox* m_kernel;
     QComboBox* m_accel;
     QSpinBox* m_disk;
+    QComboBox* m_network;
     QSpinBox* m_timeout;
     QLabel* m_problem;
     QDialogButtonBox* m_buttons;

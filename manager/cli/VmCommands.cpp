@@ -34,6 +34,21 @@ std::string vmTable(const std::vector<VmView>& vms)
     return t.render();
 }
 
+// "\nnetwork: NAME (MAC) ADDRESS", for a view that has its NIC read.
+std::string network(const VmView& v)
+{
+    if (!v.net)
+        return "";
+    if (v.net->network.empty())
+        return "\nnetwork:        none";
+    std::string text = "\nnetwork:        " + v.net->network + " (" + v.net->mac + ")";
+    for (const auto& a : v.net->addresses)
+        text += " " + a;
+    if (v.net->addresses.empty())
+        text += " no address yet";
+    return text;
+}
+
 std::string vmDetails(const VmView& v)
 {
     const VmRecord& r = v.record;
@@ -42,7 +57,7 @@ std::string vmDetails(const VmView& v)
            "\nhost:           " + v.uri + "\nuuid:           " + r.uuid + "\naccel:          " + r.accel +
            "\nkernel:         " + r.kernel + " (" + r.kernelRelease + ")\nimage:          " + r.imageId +
            "\nmemory:         " + std::to_string(r.memoryMiB) + " MiB\nvcpus:          " + std::to_string(r.vcpus) +
-           "\ndata disk:      " + (r.dataDisk.empty() ? "-" : r.dataDisk) + "\nconsole log:    " + r.consoleLog +
+           "\ndata disk:      " + (r.dataDisk.empty() ? "-" : r.dataDisk) + network(v) + "\nconsole log:    " + r.consoleLog +
            "\nboot-to-ready:  " + seconds(r.bootToReadyMs) + "\nagent:          " +
            (r.agentVersion.empty() ? "-" : r.agentVersion) + "\ncreated:        " + protocol::formatLocalTime(r.createdAt) +
            "\n";
@@ -57,6 +72,9 @@ void addCreate(CLI::App& vm, CliContext& ctx)
     c->add_option("--memory", o->memoryMiB, "Memory in MiB")->capture_default_str();
     c->add_option("--cpus", o->vcpus, "Number of vCPUs")->capture_default_str();
     c->add_option("--kernel", o->kernel, "stock, container, or a kernel file")->capture_default_str();
+    c->add_option("--network", o->network,
+                  "The libvirt network of its NIC: pidvisor (the default, made when missing; $PIDVISOR_NETWORK), "
+                  "another existing network, or none");
     c->add_option("--accel", o->accel, "auto, kvm or tcg")->check(CLI::IsMember({"auto", "kvm", "tcg"}))->capture_default_str();
     c->add_option("--disk", o->diskMiB,
                   "Size in MiB of the sparse qcow2 data disk that keeps containers' files across VM restarts "

@@ -59,6 +59,11 @@ std::string buildDomainXml(const VmSpec& s)
           << "      <source file='" << e(s.dataDiskPath) << "'/>\n"
           << "      <target dev='vda' bus='virtio'/>\n"
           << rootSlot(4) << "    </disk>\n";
+    if (!s.network.empty())
+        x << "    <interface type='network'>\n"
+          << "      <source network='" << e(s.network) << "'/>\n"
+          << "      <model type='virtio'/>\n"
+          << rootSlot(6) << "    </interface>\n";
     // No USB: nothing here uses it, and probing it costs boot time under TCG.
     if (s.domainType != "test")
         x << "    <controller type='usb' model='none'/>\n";
@@ -135,6 +140,8 @@ Result<DomainFacts> readDomainFacts(const std::string& domainXml)
     f.memoryMiB = unit == "MiB" ? mem : unit == "GiB" ? mem * 1024 : mem / 1024;
     f.consoleLogPath = doc.text("/domain/devices/serial/log/@file").value_or("");
     f.dataDiskPath = doc.text("/domain/devices/disk[target/@dev='vda']/source/@file").value_or("");
+    f.network = doc.text("/domain/devices/interface[@type='network'][1]/source/@network").value_or("");
+    f.mac = doc.text("/domain/devices/interface[@type='network'][1]/mac/@address").value_or("");
     return f;
 }
 

@@ -4,7 +4,8 @@
 // A Pidvisor VM is an ordinary persistent libvirt domain (virsh and
 // virt-manager see it): direct kernel boot of a guest image, ACPI, the
 // agent's virtio-serial channel org.pidvisor.agent.0, a serial console that
-// libvirt logs to a file, an optional qcow2 data disk, and a <metadata>
+// libvirt logs to a file, an optional qcow2 data disk, an optional virtio
+// NIC on a libvirt network (libvirt chooses its MAC), and a <metadata>
 // element in Pidvisor's namespace naming the image and inventory id. A
 // virtio-scsi controller takes container-image disks, hot-plugged read-only
 // while the VM runs (q35's root complex takes no PCI hot-plug; a SCSI bus
@@ -33,6 +34,7 @@ struct VmSpec {
     std::string cmdline;
     std::string consoleLogPath; // empty: no log file
     std::string dataDiskPath;   // empty: no data disk
+    std::string network;        // a libvirt network's name (a virtio NIC on it); empty: none
     // Metadata
     std::int64_t inventoryId = 0;
     std::string imageId;
@@ -66,6 +68,8 @@ struct DomainFacts {
     int vcpus = 0;
     std::string consoleLogPath;
     std::string dataDiskPath;
+    std::string network; // the libvirt network of its first interface, "" for none
+    std::string mac;
 };
 [[nodiscard]] Result<DomainFacts> readDomainFacts(const std::string& domainXml);
 

@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -34,6 +35,11 @@ json VmView::toJson() const
            {"agent_version", r.agentVersion},
            {"created_at", r.createdAt}};
     j["boot_to_ready_ms"] = r.bootToReadyMs ? json(*r.bootToReadyMs) : json(nullptr);
+    if (net) {
+        j["network"] = net->network.empty() ? json(nullptr) : json(net->network);
+        j["mac"] = net->mac;
+        j["addresses"] = net->addresses;
+    }
     return j;
 }
 
@@ -103,7 +109,30 @@ Result<VmView> VmService::show(const std::string& name)
 {
     PV_TRY(VmRecord vm, record(name));
     PV_TRY_STATUS(refreshState(vm));
-    return VmView{vm, m_conn.uri()};
+    VmView view{vm, m_conn.uri(), VmNetworkView{}};
+    if (vm.missing)
+        return view;
+    PV_TRY(DomainPtr dom, m_conn.lookup(name));
+    PV_TRY(std::string xml, m_conn.xml(dom.get(), true));
+    PV_TRY(DomainFacts facts, readDomainFacts(xml));
+    view.net->network = facts.network;
+    view.net->mac = facts.mac;
+    if (!facts.network.empty() && virDomainIsActive(dom.get()) == 1) {
+        virDomainInterfacePtr* ifaces = nullptr;
+        int n = virDomainInterfaceAddresses(dom.get(), &ifaces, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0);
+        if (n < 0)
+            virResetLastError(); // no lease yet, or a driver without leases: no address to show
+        for (int i = 0; i < n; ++i) {
+            virDomainInterfacePtr iface = ifaces[i];
+            if (iface->hwaddr && facts.mac == iface->hwaddr)
+                for (unsigned a = 0; a < iface->naddrs; ++a)
+                    view.net->addresses.push_back(std::string(iface->addrs[a].addr) + "/" +
+                                                  std::to_string(iface->addrs[a].prefix));
+            virDomainInterfaceFree(iface);
+        }
+        std::free(ifaces);
+    }
+    return view;
 }
 
 Result<std::string> VmService::consoleLog(const std::string& name, std::size_t maxBytes)

@@ -2,6 +2,7 @@
 
 #include "core/OperationScope.h"
 #include "libvirt/ImagePool.h"
+#include "libvirt/Networks.h"
 
 #include "protocol/Names.h"
 
@@ -99,8 +100,17 @@ Result<VmView> VmService::create(const VmCreateOptions& o, const ProgressFn& pro
                         "use --cpus 1 under TCG (or KVM)");
         report(progress, "acceleration: " + accel.reason);
         op.addDetail("accel_chosen", accel.accel);
+        NetworkSettings netSettings = NetworkSettings::fromEnvironment();
+        std::string network = o.network.empty() ? netSettings.name : o.network;
+        if (network == "none")
+            network.clear();
+        if (!network.empty()) {
+            report(progress, "network " + network);
+            PV_TRY_STATUS(ensureNetwork(m_conn, network, netSettings));
+        }
+        op.addDetail("network", network.empty() ? "none" : network);
         PV_TRY(GuestImage image, buildImage(o.kernel, progress));
-        PV_TRY(VmRecord vm, defineVm(o, image, accel, progress));
+        PV_TRY(VmRecord vm, defineVm(o, image, accel, network, progress));
         PV_TRY_STATUS(boot(vm, o.bootTimeout, progress));
         if (vm.bootToReadyMs)
             op.addDetail("boot_to_ready_ms", *vm.bootToReadyMs);
@@ -110,7 +120,7 @@ Result<VmView> VmService::create(const VmCreateOptions& o, const ProgressFn& pro
 }
 
 Result<VmRecord> VmService::defineVm(const VmCreateOptions& o, const GuestImage& image, const AccelChoice& accel,
-                                     const ProgressFn& progress)
+                                     const std::string& network, const ProgressFn& progress)
 {
     ImagePool pool(m_conn);
     PV_TRY(std::string kernelPath, pool.ensureFile("image-" + image.id + "-kernel", image.kernelPath, progress));
@@ -152,6 +162,7 @@ Result<VmRecord> VmService::defineVm(const VmCreateOptions& o, const GuestImage&
     spec.cmdline = image.cmdline + " pidvisor.hostname=" + o.name;
     spec.consoleLogPath = vm.consoleLog;
     spec.dataDiskPath = disk;
+    spec.network = network;
     spec.inventoryId = vm.id;
     spec.imageId = image.id;
     spec.kernel = o.kernel;

@@ -36,6 +36,9 @@ struct VmCreateOptions {
     // The sparse qcow2 data disk that keeps the agent's state and the
     // containers' files across VM restarts; 0: none (files live in memory).
     std::int64_t diskMiB = 4096;
+    // The libvirt network of its virtio NIC: "" for the default
+    // (Networks.h: "pidvisor", or $PIDVISOR_NETWORK), "none" for no NIC.
+    std::string network;
     std::chrono::seconds bootTimeout{180};
 };
 
@@ -43,9 +46,17 @@ struct VmCreateOptions {
 // runs on this machine, a libvirt stream otherwise (or when forced).
 enum class AgentTransportMode { Auto, Socket, Stream };
 
+// A VM's NIC as libvirt reports it now (VmService::show).
+struct VmNetworkView {
+    std::string network; // "" when the VM has no NIC
+    std::string mac;
+    std::vector<std::string> addresses; // from the network's DHCP leases, "10.83.0.57/24"
+};
+
 struct VmView {
     VmRecord record;
     std::string uri;
+    std::optional<VmNetworkView> net; // filled by show()
     [[nodiscard]] nlohmann::json toJson() const;
 };
 
@@ -93,8 +104,10 @@ public:
     [[nodiscard]] bool mayAdopt(const std::string& owner) const;
 
 private:
+    // `network`: the libvirt network of its NIC (ready), "" for none.
     [[nodiscard]] Result<VmRecord> defineVm(const VmCreateOptions& options, const GuestImage& image,
-                                            const AccelChoice& accel, const ProgressFn& progress);
+                                            const AccelChoice& accel, const std::string& network,
+                                            const ProgressFn& progress);
     [[nodiscard]] Status boot(VmRecord& vm, std::chrono::seconds timeout, const ProgressFn& progress);
     [[nodiscard]] Result<AccelChoice> pickAccel(const std::string& requested) const;
     [[nodiscard]] AgentClient::TransportFactory transportFor(const std::string& name) const;

@@ -47,6 +47,13 @@ private slots:
         QCOMPARE(back.options.kernel, std::string("container"));
         QCOMPARE(back.options.accel, std::string("tcg"));
         QCOMPARE(back.options.bootTimeout.count(), 300);
+        QCOMPARE(back.options.network, std::string()); // the default network
+        r.options.network = "none";
+        d.setRequest(r);
+        QCOMPARE(d.request().options.network, std::string("none"));
+        r.options.network = "lab";
+        d.setRequest(r);
+        QCOMPARE(d.request().options.network, std::string("lab"));
     }
 
     void newContainerBuildsCreateArguments()

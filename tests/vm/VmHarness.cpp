@@ -124,6 +124,13 @@ CliRun VmHarness::pidvisor(const std::vector<std::string>& args, const std::vect
     // Container images in the test's own directory, as its inventory.
     std::vector<std::string> all{"PIDVISOR_IMAGES_DIR=" + m_dir + "/images"};
     all.insert(all.end(), env.begin(), env.end());
+    // VMs on the isolated test network (tests/CMakeLists.txt).
+    std::string net = PIDVISOR_TEST_NETWORK_ENV;
+    for (std::size_t at = 0; at < net.size();) {
+        std::size_t bar = net.find('|', at);
+        all.push_back(net.substr(at, bar == std::string::npos ? std::string::npos : bar - at));
+        at = bar == std::string::npos ? net.size() : bar + 1;
+    }
     return runProgram(argv, all);
 }
 

@@ -60,6 +60,7 @@ TEST(DomainXml, KvmWithDataDisk)
     s.accel = "kvm";
     s.kernel = "container";
     s.dataDiskPath = "/var/lib/pidvisor/pool/demo-data.qcow2";
+    s.network = "pidvisor";
     checkGolden("domain-kvm-disk.xml", buildDomainXml(s));
 }
 
@@ -85,6 +86,13 @@ TEST(DomainXml, FactsReadBack)
     EXPECT_EQ(facts->vcpus, 2);
     EXPECT_EQ(facts->consoleLogPath, s.consoleLogPath);
     EXPECT_EQ(facts->dataDiskPath, "/d.qcow2");
+    EXPECT_EQ(facts->network, "") << "no network, no interface";
+    s.network = "lab's <net>";
+    std::string xml = buildDomainXml(s);
+    EXPECT_NE(xml.find("<source network='lab&apos;s &lt;net&gt;'/>"), std::string::npos) << xml;
+    facts = readDomainFacts(xml);
+    ASSERT_TRUE(facts) << facts.error().message;
+    EXPECT_EQ(facts->network, "lab's <net>");
 }
 
 TEST(DomainXml, MetadataAsLibvirtReturnsIt)
