@@ -38,6 +38,10 @@ run: build
 demo-agent: build
 	packaging/agent-demo.sh $(BUILD)/bin
 
+# The benchmarks' VMs sit on the tests' isolated network (tests/CMakeLists.txt).
+bench: export PIDVISOR_NETWORK = pidvisor-test
+bench: export PIDVISOR_NETWORK_ISOLATED = 1
+bench: export PIDVISOR_NETWORK_SUBNET = 10.84.0.0/24
 bench: build
 	$(BUILD)/bin/bench_container_create
 	$(BUILD)/bin/bench_image_import
