@@ -11,6 +11,19 @@ namespace pidvisor::gui::ops {
 
 using namespace pidvisor::manager;
 
+namespace {
+
+// "image NAME (sha256:..., SIZE)", and the image's name and digest.
+OperationResult imageResult(const ContainerImageRecord& image)
+{
+    QString summary = QString("image %1 (%2, %3)")
+                          .arg(QString::fromStdString(image.info.name),
+                               QString::fromStdString(image.info.digest.substr(0, 19)), format::bytes(image.info.size));
+    return OperationResult{summary, nlohmann::json{{"name", image.info.name}, {"digest", image.info.digest}}};
+}
+
+} // namespace
+
 OperationSpec importImage(const QString& dbPath, const QString& file, const QString& name)
 {
     OperationSpec spec = OperationSpec::named("image.import", {}, QFileInfo(file).fileName());
@@ -23,11 +36,7 @@ OperationSpec importImage(const QString& dbPath, const QString& file, const QStr
         if (!wanted.empty())
             chosen = wanted;
         PV_TRY(ContainerImageRecord image, op.finish(images.importArchive(path, chosen, ctx.progress)));
-        QString summary = QString("image %1 (%2, %3)")
-                              .arg(QString::fromStdString(image.info.name),
-                                   QString::fromStdString(image.info.digest.substr(0, 19)),
-                                   format::bytes(image.info.size));
-        return OperationResult{summary, nlohmann::json{{"name", image.info.name}, {"digest", image.info.digest}}};
+        return imageResult(image);
     };
     return spec;
 }
@@ -44,11 +53,7 @@ OperationSpec createImage(const QString& dbPath, const QString& name, const QStr
         ImageService images(inventory, Paths::defaults(db));
         OperationScope op(inventory, "image.create", request.name);
         PV_TRY(ContainerImageRecord image, op.finish(images.createFromPackages(request, ctx.progress)));
-        QString summary = QString("image %1 (%2, %3)")
-                              .arg(QString::fromStdString(image.info.name),
-                                   QString::fromStdString(image.info.digest.substr(0, 19)),
-                                   format::bytes(image.info.size));
-        return OperationResult{summary, nlohmann::json{{"name", image.info.name}, {"digest", image.info.digest}}};
+        return imageResult(image);
     };
     return spec;
 }

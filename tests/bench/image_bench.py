@@ -101,13 +101,20 @@ def redis(pv, vm, rounds, image_hex):
         r = pv("container", "exec", vm, "cli", "--", "redis-cli", "-p", str(port), *args)
         return r["stdout"].strip()
 
+    def answers(port):
+        p = subprocess.run([os.path.join(BIN, "pidvisor"), "--db", pv.db, "--json", "container", "exec", vm, "cli",
+                            "--", "redis-cli", "-p", str(port), "ping"], capture_output=True, text=True)
+        return p.returncode == 0 and "PONG" in p.stdout
+
     def start(name, port, fill):
         pv("container", "create", vm, name, "--image", "servers", "--", "redis-server", "--port", str(port),
            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "yes")
         for _ in range(100):
-            if rc(port, "ping") == "PONG":
+            if answers(port):
                 break
             time.sleep(0.3)
+        else:
+            sys.exit(f"redis-server {name} does not answer on port {port}")
         if fill == "keys":
             pv("container", "exec", vm, "cli", "--", "sh", "-c",
                f"seq 1 10000 | sed 's/.*/SET key& value&/' | redis-cli -p {port} >/dev/null")
@@ -123,10 +130,12 @@ def redis(pv, vm, rounds, image_hex):
             port = 6400 + i
             digest = start(f"o{i}", port, fill)
             ours["dump"].append(timed(pv, vm, f"pidvisor-agent container checkpoint o{i} --id ob-{i}"))
-            ours["restore"].append(timed(pv, vm, f"pidvisor-agent container restore ob-{i}"))
+            # The checkpointed container stays (stopped): the restore is a new name.
+            ours["restore"].append(timed(pv, vm, f"pidvisor-agent container restore ob-{i} --name o{i}r"))
             if rc(port, "DEBUG", "DIGEST") != digest:
                 sys.exit(f"pidvisor's restore of o{i} changed redis' data")
-            pv.sh(vm, f"pidvisor-agent container rm --force o{i} && pidvisor-agent checkpoint rm ob-{i}")
+            pv.sh(vm, f"pidvisor-agent container rm --force o{i}r && pidvisor-agent container rm --force o{i} && "
+                      f"pidvisor-agent checkpoint rm ob-{i}")
 
             port = 6500 + i
             digest = start(f"r{i}", port, fill)

@@ -31,24 +31,37 @@ namespace pidvisor::gui::test {
 
 class ImagesTest : public QObject {
     Q_OBJECT
+private:
+    // A fresh inventory and images directory in `dir`.
+    bool openInventory(const QString& dir)
+    {
+        qputenv("PIDVISOR_IMAGES_DIR", (dir + "/images").toUtf8());
+        db = (dir + "/inventory.db").toStdString();
+        auto opened = manager::Inventory::open(db);
+        if (!opened)
+            return false;
+        inventory.emplace(std::move(*opened));
+        return true;
+    }
+    // A snapshot with the inventory's images, as the backend makes it.
+    SnapshotPtr snapshotOf()
+    {
+        auto s = makeSnapshot({});
+        s->inventoryPath = db;
+        if (auto images = inventory->containerImages())
+            s->images = *images;
+        return SnapshotPtr(s);
+    }
+    std::string db;
+    std::optional<manager::Inventory> inventory;
+
 private slots:
     void init() { QSettings().clear(); }
 
     void importAndDeleteThroughTheTab()
     {
         QString dir = scratchDir("images-tab");
-        qputenv("PIDVISOR_IMAGES_DIR", (dir + "/images").toUtf8());
-        std::string db = (dir + "/inventory.db").toStdString();
-        auto inventory = manager::Inventory::open(db);
-        QVERIFY(inventory.has_value());
-        auto snapshotOf = [&]() {
-            auto s = makeSnapshot({});
-            s->inventoryPath = db;
-            auto images = inventory->containerImages();
-            if (images)
-                s->images = *images;
-            return SnapshotPtr(s);
-        };
+        QVERIFY(openInventory(dir));
         ScriptedDialogs dialogs;
         MainWindow w(nullptr, &dialogs, {false});
         w.setSnapshot(snapshotOf());
@@ -126,18 +139,7 @@ private slots:
     void createFromPackagesThroughTheTab()
     {
         QString dir = scratchDir("images-create");
-        qputenv("PIDVISOR_IMAGES_DIR", (dir + "/images").toUtf8());
-        std::string db = (dir + "/inventory.db").toStdString();
-        auto inventory = manager::Inventory::open(db);
-        QVERIFY(inventory.has_value());
-        auto snapshotOf = [&]() {
-            auto s = makeSnapshot({});
-            s->inventoryPath = db;
-            auto images = inventory->containerImages();
-            if (images)
-                s->images = *images;
-            return SnapshotPtr(s);
-        };
+        QVERIFY(openInventory(dir));
         ScriptedDialogs dialogs;
         MainWindow w(nullptr, &dialogs, {false});
         w.setSnapshot(snapshotOf());
