@@ -64,6 +64,9 @@ void AgentPoller::poll(Host& host, const std::vector<VmRecord>& vms, LiveHost& l
 LiveVm AgentPoller::pollVm(Host& host, const VmRecord& vm)
 {
     LiveVm live;
+    // The NIC and its lease come from libvirt, not the agent.
+    if (auto shown = host.vms().show(vm.name))
+        live.network = shown->net;
     auto poll = host.pollAgent(vm.name, kConnectTimeout);
     if (!poll) {
         live.agent.state = AgentStatus::State::Unreachable;

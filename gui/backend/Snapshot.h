@@ -10,6 +10,7 @@
 #pragma once
 
 #include "inventory/InventoryRecords.h"
+#include "vm/DomainXml.h"
 
 #include <QMetaType>
 
@@ -61,6 +62,7 @@ struct ContainerInfo {
 struct VmInfo {
     manager::VmRecord record;
     AgentStatus agent;
+    std::optional<manager::VmNetworkView> network; // asked while it runs
     bool busy = false; // a GUI operation holds it (create, start, stop...)
     std::vector<ContainerInfo> containers;
 };
@@ -87,6 +89,7 @@ using SnapshotPtr = std::shared_ptr<const InventorySnapshot>;
 // What only live sources know, kept by the backend between refreshes.
 struct LiveVm {
     AgentStatus agent;
+    std::optional<manager::VmNetworkView> network; // its NIC as libvirt reports it
     bool polled = false; // processes below are current
     std::map<std::string, std::vector<ProcessInfo>> processes; // by container name
 };

@@ -87,8 +87,10 @@ Result<VmInfo> SnapshotBuilder::describeVm(const Inventory& inventory, const VmR
         if (auto it = live->vms.find(record.name); it != live->vms.end())
             liveVm = &it->second;
     }
-    if (liveVm)
+    if (liveVm) {
         vm.agent = liveVm->agent;
+        vm.network = liveVm->network;
+    }
     PV_TRY(auto containers, inventory.containers(record.id));
     vm.containers.reserve(containers.size());
     for (const auto& c : containers) {

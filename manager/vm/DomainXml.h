@@ -73,6 +73,14 @@ struct DomainFacts {
 };
 [[nodiscard]] Result<DomainFacts> readDomainFacts(const std::string& domainXml);
 
+// A VM's NIC as libvirt reports it now (VmService::show): the network of
+// its definition and the addresses of the network's DHCP leases.
+struct VmNetworkView {
+    std::string network; // "" when the VM has no NIC
+    std::string mac;
+    std::vector<std::string> addresses; // "10.83.0.57/24"
+};
+
 // A container image's disk: read-only, raw (an erofs volume), on the
 // virtio-scsi controller, its serial "pv-" and the digest's first 16 hex.
 struct ImageDisk {

@@ -46,13 +46,6 @@ struct VmCreateOptions {
 // runs on this machine, a libvirt stream otherwise (or when forced).
 enum class AgentTransportMode { Auto, Socket, Stream };
 
-// A VM's NIC as libvirt reports it now (VmService::show).
-struct VmNetworkView {
-    std::string network; // "" when the VM has no NIC
-    std::string mac;
-    std::vector<std::string> addresses; // from the network's DHCP leases, "10.83.0.57/24"
-};
-
 struct VmView {
     VmRecord record;
     std::string uri;

@@ -13,6 +13,7 @@
 #include "views/CheckpointDetailsPage.h"
 #include "views/DetailsPane.h"
 #include "views/FormPage.h"
+#include "views/VmDetailsPage.h"
 #include "views/InventoryTreeView.h"
 #include "views/MainWindow.h"
 
@@ -102,6 +103,19 @@ private slots:
         QCOMPARE(w.details()->checkpointPage()->pidMap()->rowCount(), 2);
         QCOMPARE(w.details()->checkpointPage()->pidMap()->item(1, 1)->text(), QString("1002"));
         QVERIFY(w.actions()->action(A::Restore)->isEnabled());
+
+        // A VM's NIC as the poller read it from libvirt.
+        auto withNic = std::make_shared<InventorySnapshot>(*makeSnapshot({}));
+        auto& vm = withNic->hosts[0].vms[0];
+        vm.network = manager::VmNetworkView{"pidvisor", "52:54:00:12:34:56", {"10.83.0.57/24"}};
+        w.setSnapshot(withNic);
+        QVERIFY(w.selectPath({kHost, QString::fromStdString(vm.record.name)}));
+        QCOMPARE(w.details()->vmPage()->settings()->value("Network"),
+                 QString("pidvisor (52:54:00:12:34:56) 10.83.0.57/24"));
+        auto none = std::make_shared<InventorySnapshot>(*withNic);
+        none->hosts[0].vms[0].network = manager::VmNetworkView{};
+        w.setSnapshot(none);
+        QCOMPARE(w.details()->vmPage()->settings()->value("Network"), QString("none"));
     }
 
     void expandedRowsSurviveARestart()
