@@ -67,6 +67,7 @@ std::string childStageText(std::int32_t stage)
     case StageFork: return "creating the process";
     case StageExec: return "executing the command";
     case StageIsolate: return "closing the agent's descriptors";
+    case StageCgroupNs: return "making the container's cgroup namespace";
     case StageConfine: return "dropping capabilities and installing the seccomp filter";
     case StageUser: return "switching to the container's user";
     default: return "setting up the process";

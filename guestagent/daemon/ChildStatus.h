@@ -36,6 +36,7 @@ enum ChildStage : std::int32_t {
     StageIsolate, // closing the agent's descriptors, PR_SET_DUMPABLE
     StageConfine, // capabilities, no_new_privs, seccomp
     StageUser,    // setgroups, setresgid, setresuid (the image's user)
+    StageCgroupNs, // its own cgroup namespace, rooted at its cgroup
 };
 
 struct ChildRecord {

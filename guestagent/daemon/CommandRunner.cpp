@@ -86,13 +86,24 @@ void dieWithParent(pid_t parent)
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || sys::closeAllExcept(keep, 3) < 0)
         childFail(a.statusFd, StageIsolate, errno);
     if (a.joinPidfd >= 0) {
-        if (::setns(a.joinPidfd, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+        // A cgroup namespace admits only processes inside its root (and a
+        // clone into a cgroup outside the caller's namespace is refused):
+        // the intermediate moves into the container's cgroup first, as
+        // runc's exec does, and its command is born there. The intermediate
+        // stays outside the container's pid namespace, invisible from inside.
+        if (a.cgroupFd >= 0) {
+            int procs = ::openat(a.cgroupFd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+            if (procs < 0 || ::write(procs, "0", 1) != 1)
+                childFail(a.statusFd, StageJoin, errno);
+            ::close(procs);
+        }
+        if (::setns(a.joinPidfd, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP) < 0)
             childFail(a.statusFd, StageJoin, errno);
         ::close(a.joinPidfd);
     }
     clone_args args{};
     args.exit_signal = SIGCHLD;
-    if (a.cgroupFd >= 0) {
+    if (a.cgroupFd >= 0 && a.joinPidfd < 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = static_cast<std::uint64_t>(a.cgroupFd);
     }

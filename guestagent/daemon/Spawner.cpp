@@ -99,6 +99,12 @@ bool setupDev()
     pollfd agentAlive{a.goFd, 0, 0};
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || ::poll(&agentAlive, 1, 0) != 0)
         ::_exit(1);
+    // Born in its cgroup (CLONE_INTO_CGROUP): a cgroup namespace made now is
+    // rooted there, so /proc/self/cgroup reads "0::/" and the VM's
+    // hierarchy above stays out of view (clone3's CLONE_NEWCGROUP would root
+    // it at the agent's cgroup, before the move).
+    if (::unshare(CLONE_NEWCGROUP) < 0)
+        childFail(st, StageCgroupNs, errno);
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
         childFail(st, StageMakePrivate, errno);
     if (::mount("overlay", a.rootfs, "overlay", 0, a.overlayOptions) < 0)

@@ -7,6 +7,7 @@
 #include "AgentHarness.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -130,6 +131,26 @@ TEST_F(ConfinementTest, ContainerProcessesHoldTheDefaultSetNoNewPrivsAndAFilter)
     EXPECT_EQ(c["no_new_privs"], true);
     EXPECT_EQ(c["capabilities"].size(), 14u);
     EXPECT_NE(std::find(c["masked_paths"].begin(), c["masked_paths"].end(), "/proc/kcore"), c["masked_paths"].end());
+}
+
+// Its own cgroup namespace, rooted at its cgroup: the first process and an
+// exec child both see themselves at the root of every hierarchy, and not
+// in the agent's cgroup namespace.
+TEST_F(ConfinementTest, ContainersHaveTheirOwnCgroupNamespaceRootedAtTheirCgroup)
+{
+    create("cgns");
+    for (const std::string who : {"1", "self"}) {
+        std::string cgroups = execIn(agent, "cgns", "cat /proc/" + who + "/cgroup");
+        ASSERT_FALSE(cgroups.empty()) << who;
+        std::istringstream in(cgroups);
+        for (std::string line; std::getline(in, line);)
+            EXPECT_EQ(line.substr(line.rfind(':')), ":/") << who << ": " << cgroups;
+    }
+    std::string inside = execIn(agent, "cgns", "readlink /proc/1/ns/cgroup");
+    char mine[64] = {};
+    ASSERT_GT(::readlink("/proc/self/ns/cgroup", mine, sizeof mine - 1), 0);
+    EXPECT_NE(inside, std::string(mine) + "\n") << "the container shares the agent's cgroup namespace";
+    EXPECT_EQ(execIn(agent, "cgns", "readlink /proc/self/ns/cgroup"), inside) << "exec joins it";
 }
 
 TEST_F(ConfinementTest, EscapesFailAndChangeNothing)

@@ -68,6 +68,10 @@ def run(ctx):
     ctx.check(cap_eff == DEFAULT_CAPS and seccomp == "2", f"confined CapEff {cap_eff}, Seccomp {seccomp}")
     hidden = inside(ctx, vm, "jail", "/bin/sh", "-c", "ls -d /var/lib/pidvisor 2>&1")["stdout"]
     ctx.check("No such file" in hidden, f"the agent's state directory is visible: {hidden}")
+    # Its own cgroup namespace, rooted at its cgroup (cgroup v2 only in VMs).
+    for who in ("1", "self"):
+        cg = inside(ctx, vm, "jail", "cat", f"/proc/{who}/cgroup")["stdout"]
+        ctx.check(cg == "0::/\n", f"/proc/{who}/cgroup in the container reads {cg!r}, not its own root")
     info = ctx.pv("container", "info", vm, "jail")
     ctx.check(info.get("confinement", {}).get("seccomp") == "default", f"info: {info.get('confinement')}")
 
