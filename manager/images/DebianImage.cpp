@@ -42,6 +42,15 @@ std::string scriptError(const ChildProcess& child)
     return found.empty() ? tail : found;
 }
 
+// "P1,P2", as the recipe and an image's source name them.
+std::string packageList(const DebianImageRequest& request)
+{
+    std::string list;
+    for (const auto& p : request.packages)
+        list += (list.empty() ? "" : ",") + p;
+    return list;
+}
+
 } // namespace
 
 Result<std::string> debianSuiteOf(const std::string& base)
@@ -71,6 +80,14 @@ Status checkDebianImageRequest(const DebianImageRequest& request)
     return {};
 }
 
+std::string debianImageSource(const DebianImageRequest& request)
+{
+    std::string source = request.base + " " + packageList(request);
+    if (source.size() > 4096)
+        source.resize(4096);
+    return source;
+}
+
 std::string debianImageDigest(const std::string& base, std::vector<std::string> installed)
 {
     std::sort(installed.begin(), installed.end());
@@ -89,9 +106,7 @@ Result<protocol::ImageInfo> buildDebianImage(const Paths& paths, const DebianIma
     std::string script = paths.sourceDir + "/packaging/images/debian-image.sh";
     if (!fs::exists(script))
         return fail(ErrorCode::NotFound, "image recipe " + script + " is missing");
-    std::string list;
-    for (const auto& p : request.packages)
-        list += (list.empty() ? "" : ",") + p;
+    const std::string list = packageList(request);
 
     PV_TRY(ChildProcess child,
            ChildProcess::spawn({script, "--suite", suite, "--packages", list, "--out", staging.dir.string()},
@@ -134,9 +149,7 @@ Result<protocol::ImageInfo> buildDebianImage(const Paths& paths, const DebianIma
     protocol::ImageInfo info;
     info.name = request.name;
     info.digest = debianImageDigest(request.base, installed);
-    info.source = request.base + " " + list;
-    if (info.source.size() > 4096)
-        info.source.resize(4096);
+    info.source = debianImageSource(request);
     info.config.cmd = {"/bin/bash"};
     info.config.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
     info.config.workingDir = "/";

@@ -40,6 +40,9 @@ struct DebianImageRequest {
 // before anything runs.
 [[nodiscard]] Status checkDebianImageRequest(const DebianImageRequest& request);
 
+// What an image's `source` says of the request: "debian:13 P1,P2".
+[[nodiscard]] std::string debianImageSource(const DebianImageRequest& request);
+
 // "base debian:13\n" + the sorted NAME=VERSION lines -> "sha256:<hex>".
 [[nodiscard]] std::string debianImageDigest(const std::string& base, std::vector<std::string> installed);
 

@@ -85,6 +85,14 @@ Result<ContainerImageRecord> ImageService::createFromPackages(const DebianImageR
                                                              const ProgressFn& progress)
 {
     PV_TRY_STATUS(checkDebianImageRequest(request));
+    // A name another recipe made is refused before a minute of building;
+    // the same recipe again builds and compares digests (the archive may
+    // have moved on).
+    PV_TRY(auto byName, m_inventory.findContainerImageByName(request.name));
+    if (byName && byName->info.source != debianImageSource(request))
+        return fail(ErrorCode::AlreadyExists, "image name " + quoteForMessage(request.name) + " is taken by " +
+                                                  byName->info.digest.substr(0, 19) + " (" + byName->info.source +
+                                                  "): remove that image or choose another name");
     PV_TRY(StagingDir dir, StagingDir::make(m_paths.images));
     PV_TRY(protocol::ImageInfo info, buildDebianImage(m_paths, request, dir.staging(), progress));
     return store(dir.staging(), info, progress);

@@ -152,6 +152,30 @@ TEST_F(ImageServiceTest, ATakenNameOrAKnownImageIsRefusedAndChangesNothing)
     EXPECT_EQ(files, 1u);
 }
 
+// A name that an archive (or other packages) made is refused before the
+// recipe runs (a stand-in that would leave a mark).
+TEST_F(ImageServiceTest, ANameTakenByAnotherRecipeIsRefusedBeforeBuilding)
+{
+    ASSERT_TRUE(service->importArchive(archive("a.tar", "a").string(), std::string("web"), {}));
+    fs::create_directories(dir.path() / "src/packaging/images");
+    fs::path recipe = dir.path() / "src/packaging/images/debian-image.sh";
+    std::ofstream(recipe) << "#!/bin/sh\ntouch " << (dir.path() / "ran").string() << "\nexit 1\n";
+    fs::permissions(recipe, fs::perms::owner_all);
+    paths.sourceDir = (dir.path() / "src").string();
+    ImageService withRecipe(*inventory, paths);
+    auto built = withRecipe.createFromPackages({"web", {"hello"}, "debian:13"}, {});
+    ASSERT_FALSE(built);
+    EXPECT_EQ(built.error().code, ErrorCode::AlreadyExists);
+    EXPECT_NE(built.error().message.find("image name 'web' is taken by sha256:"), std::string::npos)
+        << built.error().message;
+    EXPECT_FALSE(fs::exists(dir.path() / "ran")) << "the recipe ran for a name that was taken";
+    // Another name runs the recipe (which fails here, leaving nothing).
+    auto other = withRecipe.createFromPackages({"hello", {"hello"}, "debian:13"}, {});
+    ASSERT_FALSE(other);
+    EXPECT_TRUE(fs::exists(dir.path() / "ran"));
+    EXPECT_EQ(service->list()->size(), 1u);
+}
+
 TEST_F(ImageServiceTest, AFailedImportLeavesNothingBehind)
 {
     std::ofstream(dir.path() / "bad.tar") << "garbage";
