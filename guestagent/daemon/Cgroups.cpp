@@ -1,5 +1,7 @@
 #include "Cgroups.h"
 
+#include "DeviceFilter.h"
+
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -123,7 +125,10 @@ Result<UniqueFd> Cgroups::create(const std::string& name, const CgroupLimits& li
         PV_TRY_STATUS(writeFile(dir + "/memory.max", std::to_string(*limits.memoryMiB * 1024 * 1024)));
     if (limits.pidsMax)
         PV_TRY_STATUS(writeFile(dir + "/pids.max", std::to_string(*limits.pidsMax)));
-    return open(name);
+    PV_TRY(UniqueFd fd, open(name));
+    if (limits.deviceFilter)
+        PV_TRY_STATUS(attachDeviceFilter(fd.get(), defaultDeviceRules()));
+    return fd;
 }
 
 Result<UniqueFd> Cgroups::open(const std::string& name) const

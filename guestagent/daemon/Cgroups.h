@@ -21,6 +21,7 @@ namespace pidvisor::agent {
 struct CgroupLimits {
     std::optional<std::int64_t> memoryMiB;
     std::optional<std::int64_t> pidsMax;
+    bool deviceFilter = false; // the OCI default device rules (DeviceFilter.h)
 };
 
 class Cgroups {

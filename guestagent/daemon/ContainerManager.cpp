@@ -130,7 +130,7 @@ Result<protocol::ContainerInfo> ContainerManager::launch(const std::shared_ptr<C
     ContainerRecord& r = c->record;
     const ContainerSpec& spec = r.spec;
     PV_TRY(std::string overlay, overlayOptions(spec));
-    PV_TRY(UniqueFd cgroupFd, m_cgroups.create(spec.name, {spec.memoryMiB, spec.pidsMax}));
+    PV_TRY(UniqueFd cgroupFd, m_cgroups.create(spec.name, {spec.memoryMiB, spec.pidsMax, !spec.privileged}));
 
     ContainerLaunch launch;
     launch.name = spec.name;

@@ -72,6 +72,20 @@ def run(ctx):
     for who in ("1", "self"):
         cg = inside(ctx, vm, "jail", "cat", f"/proc/{who}/cgroup")["stdout"]
         ctx.check(cg == "0::/\n", f"/proc/{who}/cgroup in the container reads {cg!r}, not its own root")
+    # The device filter (eBPF on its cgroup): a node of the VM's data disk
+    # (root may open a block device; nothing is read), put into its files
+    # from the VM's side, cannot be opened; a privileged container (no
+    # filter) opens the same node below.
+    disk = ctx.vm_exec(vm, "stat", "-c", "%t %T", "/dev/vda", check_exit=False)
+    if disk["exit_code"] != 0:
+        raise ctx.Skip(f"VM {vm} has no data disk /dev/vda to make a device node of")
+    major, minor = (str(int(x, 16)) for x in disk["stdout"].split())
+    node_cmd = "ls -l /disk-node; head -c 0 /disk-node 2>&1 && echo opened"
+    ctx.vm_exec(vm, "mknod", "/var/lib/pidvisor/containers/jail/upper/disk-node", "b", major, minor)
+    seen = inside(ctx, vm, "jail", "/bin/sh", "-c", node_cmd)["stdout"]
+    ctx.check(seen.startswith("brw"), f"the node is not in the container's view: {seen}")
+    ctx.check("Operation not permitted" in seen and "opened" not in seen,
+              f"b {major}:{minor} opened in a confined container: {seen}")
     info = ctx.pv("container", "info", vm, "jail")
     ctx.check(info.get("confinement", {}).get("seccomp") == "default", f"info: {info.get('confinement')}")
 
@@ -80,6 +94,9 @@ def run(ctx):
     ctx.check(seccomp == "0" and cap_eff != DEFAULT_CAPS, f"privileged CapEff {cap_eff}, Seccomp {seccomp}")
     got = inside(ctx, vm, "free", TESTLOAD, "attempt", "mount-tmpfs")["stdout"].strip()
     ctx.check(got == "ok", f"a privileged container cannot mount a tmpfs: {got}")
+    ctx.vm_exec(vm, "mknod", "/var/lib/pidvisor/containers/free/upper/disk-node", "b", major, minor)
+    seen = inside(ctx, vm, "free", "/bin/sh", "-c", node_cmd)["stdout"]
+    ctx.check("opened" in seen, f"a privileged container (no device filter) cannot open the node: {seen}")
     ctx.pv("container", "rm", "--force", vm, "jail")
     ctx.pv("container", "rm", "--force", vm, "free")
     return {"escapes_refused": len(EXPECTED)}
