@@ -153,12 +153,20 @@ std::string imageDiskSerial(const std::string& digest)
 std::string buildImageDiskXml(const ImageDisk& d)
 {
     auto e = [](const std::string& v) { return xmlEscape(v); };
+    // One target per disk on the one virtio-scsi controller (sda: target 0
+    // ... sdz: 25). Left to itself libvirt fills 7 units of a target and
+    // then wants a second controller, which needs a PCI slot q35's root
+    // complex does not have while the VM runs.
+    std::string address;
+    if (d.targetDev.size() == 3 && d.targetDev.rfind("sd", 0) == 0 && d.targetDev[2] >= 'a' && d.targetDev[2] <= 'z')
+        address = "  <address type='drive' controller='0' bus='0' target='" + std::to_string(d.targetDev[2] - 'a') +
+                  "' unit='0'/>\n";
     return "<disk type='file' device='disk'>\n"
            "  <driver name='qemu' type='raw'/>\n"
            "  <source file='" + e(d.sourceFile) + "'/>\n"
            "  <target dev='" + e(d.targetDev) + "' bus='scsi'/>\n"
            "  <readonly/>\n"
-           "  <serial>" + e(d.serial) + "</serial>\n"
+           "  <serial>" + e(d.serial) + "</serial>\n" + address +
            "</disk>\n";
 }
 

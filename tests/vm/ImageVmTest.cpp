@@ -235,3 +235,48 @@ TEST_F(ContainerImages, AnImageTheHostNoLongerHasIsRefusedAndTheCheckpointKept)
 }
 
 } // namespace
+
+namespace {
+
+// An image of its own per slot: busybox and a file naming the slot (so
+// every archive has another digest).
+fs::path slotImage(const std::string& dir, int slot)
+{
+    mt::ImageArchiveBuilder b;
+    b.layer({mt::dir("bin"), mt::file("bin/busybox", mt::readText(kBusybox), 0755), mt::symlink("bin/sleep", "busybox"),
+             mt::symlink("bin/cat", "busybox"), mt::file("slot", std::to_string(slot) + "\n")});
+    b.config["config"] = {{"Cmd", {"/bin/sleep", "100000"}}, {"Env", {"PATH=/bin"}}};
+    fs::path out = fs::path(dir) / ("slot-" + std::to_string(slot) + ".tar");
+    b.writeOci(out);
+    return out;
+}
+
+// A VM takes 26 image disks (sda to sdz): with every one in use, a container
+// from a 27th image is refused by name, and nothing of it is attached or
+// left behind; the containers that hold the others keep running.
+TEST_F(ContainerImages, AVmWithEveryImageSlotTakenRefusesAnotherImage)
+{
+    VmHarness h;
+    std::string vm = h.name("slots");
+    h.ok({"vm", "create", vm, "--accel", "tcg", "--memory", "768", "--disk", "0"});
+    for (int i = 0; i < 26; ++i) {
+        h.ok({"image", "import", slotImage(h.dir(), i).string(), "--name", "slot-" + std::to_string(i)});
+        json c = h.ok({"container", "create", vm, "c" + std::to_string(i), "--image", "slot-" + std::to_string(i)});
+        ASSERT_FALSE(c.is_null()) << "slot " << i;
+    }
+    EXPECT_EQ(imageDisks(h, vm), 26u);
+    h.ok({"image", "import", slotImage(h.dir(), 26).string(), "--name", "slot-26"});
+    CliRun full = h.pidvisor({"container", "create", vm, "c26", "--image", "slot-26"});
+    EXPECT_NE(full.code, 0);
+    EXPECT_NE(full.err.find("the VM has 26 image disks, its most"), std::string::npos) << full.err;
+    EXPECT_EQ(imageDisks(h, vm), 26u);
+    EXPECT_EQ(h.ok({"container", "list", vm}).size(), 26u) << "the refused container was left behind";
+    EXPECT_EQ(execOut(h, vm, "c25", {"cat", "/slot"}), "25\n");
+    // Freeing a slot makes room.
+    h.ok({"container", "rm", vm, "c0", "--force"});
+    EXPECT_EQ(imageDisks(h, vm), 25u);
+    EXPECT_EQ(h.ok({"container", "create", vm, "c26", "--image", "slot-26"})["state"], "running");
+    EXPECT_EQ(execOut(h, vm, "c26", {"cat", "/slot"}), "26\n");
+}
+
+} // namespace

@@ -132,6 +132,8 @@ TEST(DomainXml, ImageDisksRoundTrip)
     std::string diskXml = buildImageDiskXml(disk);
     EXPECT_NE(diskXml.find("<readonly/>"), std::string::npos);
     EXPECT_NE(diskXml.find("bus='scsi'"), std::string::npos);
+    EXPECT_NE(diskXml.find("<address type='drive' controller='0' bus='0' target='1' unit='0'/>"), std::string::npos)
+        << "sdb is target 1 of the one controller: " << diskXml;
     EXPECT_EQ(diskXml.find("x'<y"), std::string::npos) << "the file name is escaped";
 
     std::string domain = buildDomainXml(baseSpec());
