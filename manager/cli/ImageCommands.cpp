@@ -23,6 +23,14 @@ json imageJson(const ContainerImageRecord& image)
     return j;
 }
 
+// "image NAME (sha256:..., SIZE of files, SIZE volume)": what a new image is.
+std::string imageSummary(const ContainerImageRecord& image)
+{
+    return "image " + image.info.name + " (" + image.info.digest.substr(0, 19) + ", " +
+           protocol::formatBytes(image.info.size) + " of files, " + protocol::formatBytes(image.volumeBytes) +
+           " volume)";
+}
+
 } // namespace
 
 void addImageCommands(CLI::App& app, CliContext& ctx)
@@ -49,10 +57,7 @@ void addImageCommands(CLI::App& app, CliContext& ctx)
                 name = importArgs->name;
             PV_TRY(ContainerImageRecord record,
                    op.finish(images.importArchive(importArgs->file, name, ctx.progress())));
-            return ctx.print(imageJson(record), "image " + record.info.name + " (" +
-                                                    record.info.digest.substr(0, 19) + ", " +
-                                                    protocol::formatBytes(record.info.size) + " of files, " +
-                                                    protocol::formatBytes(record.volumeBytes) + " volume)");
+            return ctx.print(imageJson(record), imageSummary(record));
         }));
     });
 
@@ -76,10 +81,7 @@ void addImageCommands(CLI::App& app, CliContext& ctx)
             OperationScope op(*inv, "image.create", createArgs->name);
             DebianImageRequest request{createArgs->name, createArgs->packages, createArgs->base};
             PV_TRY(ContainerImageRecord record, op.finish(images.createFromPackages(request, ctx.progress())));
-            return ctx.print(imageJson(record), "image " + record.info.name + " (" +
-                                                    record.info.digest.substr(0, 19) + ", " +
-                                                    protocol::formatBytes(record.info.size) + " of files, " +
-                                                    protocol::formatBytes(record.volumeBytes) + " volume)");
+            return ctx.print(imageJson(record), imageSummary(record));
         }));
     });
 
