@@ -65,8 +65,8 @@ LiveVm AgentPoller::pollVm(Host& host, const VmRecord& vm)
 {
     LiveVm live;
     // The NIC and its lease come from libvirt, not the agent.
-    if (auto shown = host.vms().show(vm.name))
-        live.network = shown->net;
+    if (auto net = host.vms().network(vm.name))
+        live.network = *net;
     auto poll = host.pollAgent(vm.name, kConnectTimeout);
     if (!poll) {
         live.agent.state = AgentStatus::State::Unreachable;

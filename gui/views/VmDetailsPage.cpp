@@ -16,24 +16,6 @@ namespace pidvisor::gui {
 
 using format::text;
 
-namespace {
-
-// "pidvisor (52:54:00:..) 10.83.0.57/24"; empty until the VM was asked.
-QString networkText(const VmInfo& vm)
-{
-    if (!vm.network)
-        return {};
-    if (vm.network->network.empty())
-        return "none";
-    QString t = text(vm.network->network) + " (" + text(vm.network->mac) + ")";
-    for (const auto& a : vm.network->addresses)
-        t += " " + text(a);
-    if (vm.network->addresses.empty())
-        t += " no address yet";
-    return t;
-}
-
-} // namespace
 
 VmDetailsPage::VmDetailsPage(QWidget* parent) : QWidget(parent)
 {
@@ -76,7 +58,7 @@ void VmDetailsPage::show(const HostInfo& host, const VmInfo& vm, bool fresh)
                          {"Memory", format::bytes(r.memoryMiB << 20)},
                          {"vCPUs", QString::number(r.vcpus)},
                          {"Data disk", text(r.dataDisk)},
-                         {"Network", networkText(vm)},
+                         {"Network", vm.network ? text(manager::describeNetwork(*vm.network)) : QString()},
                          {"Boot to ready", r.bootToReadyMs ? format::millis(*r.bootToReadyMs) : QString()},
                          {"Containers", QString::number(vm.containers.size())},
                          {"Created", format::localTime(r.createdAt)},

@@ -37,16 +37,7 @@ std::string vmTable(const std::vector<VmView>& vms)
 // "\nnetwork: NAME (MAC) ADDRESS", for a view that has its NIC read.
 std::string network(const VmView& v)
 {
-    if (!v.net)
-        return "";
-    if (v.net->network.empty())
-        return "\nnetwork:        none";
-    std::string text = "\nnetwork:        " + v.net->network + " (" + v.net->mac + ")";
-    for (const auto& a : v.net->addresses)
-        text += " " + a;
-    if (v.net->addresses.empty())
-        text += " no address yet";
-    return text;
+    return v.net ? "\nnetwork:        " + describeNetwork(*v.net) : "";
 }
 
 std::string vmDetails(const VmView& v)

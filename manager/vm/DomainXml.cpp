@@ -145,6 +145,18 @@ Result<DomainFacts> readDomainFacts(const std::string& domainXml)
     return f;
 }
 
+std::string describeNetwork(const VmNetworkView& net)
+{
+    if (net.network.empty())
+        return "none";
+    std::string text = net.network + " (" + net.mac + ")";
+    for (const auto& a : net.addresses)
+        text += " " + a;
+    if (net.addresses.empty())
+        text += " no address yet";
+    return text;
+}
+
 std::string imageDiskSerial(const std::string& digest)
 {
     return "pv-" + protocol::digestHex(digest).substr(0, 16);

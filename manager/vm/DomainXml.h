@@ -80,6 +80,8 @@ struct VmNetworkView {
     std::string mac;
     std::vector<std::string> addresses; // "10.83.0.57/24"
 };
+// "pidvisor (52:54:00:12:34:56) 10.83.0.57/24", "... no address yet", or "none".
+[[nodiscard]] std::string describeNetwork(const VmNetworkView& net);
 
 // A container image's disk: read-only, raw (an erofs volume), on the
 // virtio-scsi controller, its serial "pv-" and the digest's first 16 hex.

@@ -112,27 +112,32 @@ Result<VmView> VmService::show(const std::string& name)
     VmView view{vm, m_conn.uri(), VmNetworkView{}};
     if (vm.missing)
         return view;
+    PV_TRY(view.net, network(name));
+    return view;
+}
+
+Result<VmNetworkView> VmService::network(const std::string& name) const
+{
     PV_TRY(DomainPtr dom, m_conn.lookup(name));
     PV_TRY(std::string xml, m_conn.xml(dom.get(), true));
     PV_TRY(DomainFacts facts, readDomainFacts(xml));
-    view.net->network = facts.network;
-    view.net->mac = facts.mac;
-    if (!facts.network.empty() && virDomainIsActive(dom.get()) == 1) {
-        virDomainInterfacePtr* ifaces = nullptr;
-        int n = virDomainInterfaceAddresses(dom.get(), &ifaces, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0);
-        if (n < 0)
-            virResetLastError(); // no lease yet, or a driver without leases: no address to show
-        for (int i = 0; i < n; ++i) {
-            virDomainInterfacePtr iface = ifaces[i];
-            if (iface->hwaddr && facts.mac == iface->hwaddr)
-                for (unsigned a = 0; a < iface->naddrs; ++a)
-                    view.net->addresses.push_back(std::string(iface->addrs[a].addr) + "/" +
-                                                  std::to_string(iface->addrs[a].prefix));
-            virDomainInterfaceFree(iface);
-        }
-        std::free(ifaces);
+    VmNetworkView net{facts.network, facts.mac, {}};
+    if (facts.network.empty() || virDomainIsActive(dom.get()) != 1)
+        return net;
+    virDomainInterfacePtr* ifaces = nullptr;
+    int n = virDomainInterfaceAddresses(dom.get(), &ifaces, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0);
+    if (n < 0)
+        virResetLastError(); // no lease yet, or a driver without leases: no address to show
+    for (int i = 0; i < n; ++i) {
+        virDomainInterfacePtr iface = ifaces[i];
+        if (iface->hwaddr && facts.mac == iface->hwaddr)
+            for (unsigned a = 0; a < iface->naddrs; ++a)
+                net.addresses.push_back(std::string(iface->addrs[a].addr) + "/" +
+                                        std::to_string(iface->addrs[a].prefix));
+        virDomainInterfaceFree(iface);
     }
-    return view;
+    std::free(ifaces);
+    return net;
 }
 
 Result<std::string> VmService::consoleLog(const std::string& name, std::size_t maxBytes)

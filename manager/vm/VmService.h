@@ -74,6 +74,9 @@ public:
 
     [[nodiscard]] Result<std::vector<VmView>> list();
     [[nodiscard]] Result<VmView> show(const std::string& name);
+    // The VM's NIC as libvirt reports it now (definition and DHCP leases);
+    // reads only libvirt, so pollers may call it often.
+    [[nodiscard]] Result<VmNetworkView> network(const std::string& name) const;
     [[nodiscard]] Result<std::string> consoleLog(const std::string& name, std::size_t maxBytes);
     // Connected client of the VM's agent (connecting when needed).
     [[nodiscard]] Result<std::shared_ptr<AgentClient>> agent(const std::string& name,
