@@ -41,13 +41,9 @@ OperationSpec importImage(const QString& dbPath, const QString& file, const QStr
     return spec;
 }
 
-OperationSpec createImage(const QString& dbPath, const QString& name, const QStringList& packages,
-                          const QString& base)
+OperationSpec createImage(const QString& dbPath, const DebianImageRequest& request)
 {
-    DebianImageRequest request{name.toStdString(), {}, base.toStdString()};
-    for (const auto& p : packages)
-        request.packages.push_back(p.toStdString());
-    OperationSpec spec = OperationSpec::named("image.create", {}, name);
+    OperationSpec spec = OperationSpec::named("image.create", {}, QString::fromStdString(request.name));
     spec.body = [db = dbPath.toStdString(), request](OperationContext& ctx) -> Result<OperationResult> {
         PV_TRY(Inventory inventory, Inventory::open(db));
         ImageService images(inventory, Paths::defaults(db));

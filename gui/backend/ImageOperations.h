@@ -7,12 +7,13 @@
 
 #include "OperationSpec.h"
 
+#include "images/DebianImage.h"
+
 namespace pidvisor::gui::ops {
 
 // `name` empty: the archive's reference, else its file name.
 [[nodiscard]] OperationSpec importImage(const QString& dbPath, const QString& file, const QString& name);
-[[nodiscard]] OperationSpec createImage(const QString& dbPath, const QString& name, const QStringList& packages,
-                                        const QString& base);
+[[nodiscard]] OperationSpec createImage(const QString& dbPath, const manager::DebianImageRequest& request);
 [[nodiscard]] OperationSpec deleteImage(const QString& dbPath, const QString& name);
 
 } // namespace pidvisor::gui::ops

@@ -2,7 +2,6 @@
 
 #include "DialogParts.h"
 
-#include "images/DebianImage.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -47,17 +46,21 @@ CreateImageDialog::CreateImageDialog(QWidget* parent) : QDialog(parent)
 ImageCreateRequest CreateImageDialog::request() const
 {
     ImageCreateRequest r;
-    r.name = m_name->text().trimmed();
-    r.packages = m_packages->text().split(QRegularExpression("[,\\s]+"), Qt::SkipEmptyParts);
-    r.base = m_base->currentData().toString();
+    r.name = m_name->text().trimmed().toStdString();
+    for (const auto& p : m_packages->text().split(QRegularExpression("[,\\s]+"), Qt::SkipEmptyParts))
+        r.packages.push_back(p.toStdString());
+    r.base = m_base->currentData().toString().toStdString();
     return r;
 }
 
 void CreateImageDialog::setRequest(const ImageCreateRequest& request)
 {
-    m_name->setText(request.name);
-    m_packages->setText(request.packages.join(", "));
-    int at = m_base->findData(request.base);
+    m_name->setText(QString::fromStdString(request.name));
+    QStringList packages;
+    for (const auto& p : request.packages)
+        packages << QString::fromStdString(p);
+    m_packages->setText(packages.join(", "));
+    int at = m_base->findData(QString::fromStdString(request.base));
     if (at >= 0)
         m_base->setCurrentIndex(at);
     validate();
@@ -65,11 +68,7 @@ void CreateImageDialog::setRequest(const ImageCreateRequest& request)
 
 QString CreateImageDialog::problem() const
 {
-    ImageCreateRequest r = request();
-    manager::DebianImageRequest check{r.name.toStdString(), {}, r.base.toStdString()};
-    for (const auto& p : r.packages)
-        check.packages.push_back(p.toStdString());
-    auto ok = manager::checkDebianImageRequest(check);
+    auto ok = manager::checkDebianImageRequest(request());
     return ok ? QString() : QString::fromStdString(ok.error().message);
 }
 

@@ -2,6 +2,7 @@
 // values. The actions turn them into operations; tests build them directly.
 #pragma once
 
+#include "images/DebianImage.h"
 #include "vm/VmService.h"
 
 #include "protocol/Types.h"
@@ -27,12 +28,9 @@ struct ImageImportRequest {
     QString file, name;
 };
 
-// A container image built from Debian packages (pidvisor image create).
-struct ImageCreateRequest {
-    QString name;
-    QStringList packages;
-    QString base = "debian:13";
-};
+// A container image built from Debian packages (pidvisor image create):
+// the manager's request itself, checked and run as it is.
+using ImageCreateRequest = manager::DebianImageRequest;
 
 struct NewVmRequest {
     QString uri;

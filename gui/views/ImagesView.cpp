@@ -102,8 +102,7 @@ int ImagesView::createImage()
     auto request = m_dialogs->askCreateImage(window());
     if (!request)
         return 0;
-    return m_runner->submit(ops::createImage(QString::fromStdString(m_snapshot->inventoryPath), request->name,
-                                             request->packages, request->base));
+    return m_runner->submit(ops::createImage(QString::fromStdString(m_snapshot->inventoryPath), *request));
 }
 
 int ImagesView::importImage()

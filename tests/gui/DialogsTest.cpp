@@ -137,12 +137,12 @@ private slots:
         d.findChild<QLineEdit*>("packages")->setText(" redis-server, python3  libc6,");
         QVERIFY(ok->isEnabled());
         ImageCreateRequest r = d.request();
-        QCOMPARE(r.name, QString("kv"));
-        QCOMPARE(r.packages, QStringList({"redis-server", "python3", "libc6"}));
-        QCOMPARE(r.base, QString("debian:13"));
+        QCOMPARE(r.name, std::string("kv"));
+        QCOMPARE(r.packages, (std::vector<std::string>{"redis-server", "python3", "libc6"}));
+        QCOMPARE(r.base, std::string("debian:13"));
         d.setRequest({"old", {"hello"}, "debian:12"});
-        QCOMPARE(d.request().base, QString("debian:12"));
-        QCOMPARE(d.request().packages, QStringList({"hello"}));
+        QCOMPARE(d.request().base, std::string("debian:12"));
+        QCOMPARE(d.request().packages, std::vector<std::string>{"hello"});
     }
 
     void execShowsOutputAndExitCode()
