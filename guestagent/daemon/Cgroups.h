@@ -7,6 +7,7 @@
 #pragma once
 
 #include "protocol/Result.h"
+#include "protocol/Types.h"
 #include "protocol/UniqueFd.h"
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,12 @@ struct CgroupLimits {
     std::optional<std::int64_t> memoryMiB;
     std::optional<std::int64_t> pidsMax;
     bool deviceFilter = false; // the OCI default device rules (DeviceFilter.h)
+
+    // What a container's spec asks its cgroup to enforce (a filter unless privileged).
+    [[nodiscard]] static CgroupLimits of(const protocol::ContainerSpec& spec)
+    {
+        return {spec.memoryMiB, spec.pidsMax, !spec.privileged};
+    }
 };
 
 class Cgroups {

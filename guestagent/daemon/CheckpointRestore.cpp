@@ -105,7 +105,7 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
     if (unpacked.exitCode != 0)
         return fail(ErrorCode::Internal, "unpacking the container's files failed: " + unpacked.err);
 
-    PV_TRY(UniqueFd cgroupFd, m_containers.cgroups().create(spec.name, {spec.memoryMiB, spec.pidsMax, !spec.privileged}));
+    PV_TRY(UniqueFd cgroupFd, m_containers.cgroups().create(spec.name, CgroupLimits::of(spec)));
     std::string root = store.rootfsDir(spec.name).string();
     PV_TRY(std::string options, m_containers.overlayOptions(spec));
     if (::mount("overlay", root.c_str(), "overlay", 0, options.c_str()) < 0)

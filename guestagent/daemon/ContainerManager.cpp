@@ -115,7 +115,7 @@ void ContainerManager::release(const std::string& name)
 
 Result<protocol::ContainerInfo> ContainerManager::create(const ContainerSpec& spec)
 {
-    PV_TRY_STATUS(m_cgroups.checkLimits({spec.memoryMiB, spec.pidsMax}));
+    PV_TRY_STATUS(m_cgroups.checkLimits(CgroupLimits::of(spec)));
     if (spec.image)
         PV_TRY_STATUS(m_images.rootfs(*spec.image));
     PV_TRY(auto c, reserve(spec));
@@ -130,7 +130,7 @@ Result<protocol::ContainerInfo> ContainerManager::launch(const std::shared_ptr<C
     ContainerRecord& r = c->record;
     const ContainerSpec& spec = r.spec;
     PV_TRY(std::string overlay, overlayOptions(spec));
-    PV_TRY(UniqueFd cgroupFd, m_cgroups.create(spec.name, {spec.memoryMiB, spec.pidsMax, !spec.privileged}));
+    PV_TRY(UniqueFd cgroupFd, m_cgroups.create(spec.name, CgroupLimits::of(spec)));
 
     ContainerLaunch launch;
     launch.name = spec.name;

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <cstddef>
 
 namespace pidvisor::agent {
 
