@@ -60,8 +60,7 @@ NewVmDialog::NewVmDialog(const QStringList& hosts, const QString& preferred, QWi
     m_network = new QComboBox;
     m_network->setObjectName("network");
     m_network->setEditable(true);
-    m_network->addItem("pidvisor", "");
-    m_network->addItem("none", "none");
+    m_network->addItems({"pidvisor", "none"}); // the first stands for the default network
     m_network->setToolTip("The libvirt network of the VM's NIC: Pidvisor's own (made when missing), "
                           "another libvirt network by name, or none");
     m_timeout = new QSpinBox;
