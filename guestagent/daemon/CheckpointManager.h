@@ -44,7 +44,9 @@ public:
     CheckpointManager(ContainerManager& containers, std::string stateDir, AgentVersions versions);
 
     [[nodiscard]] Result<nlohmann::json> checkpoint(const CheckpointRequest& request, RequestContext& context);
-    [[nodiscard]] Result<nlohmann::json> restore(const std::string& id, const std::string& name, RequestContext& context);
+    // tcpClose: the checkpoint's TCP connections come back closed.
+    [[nodiscard]] Result<nlohmann::json> restore(const std::string& id, const std::string& name, bool tcpClose,
+                                                 RequestContext& context);
     [[nodiscard]] Result<nlohmann::json> list() const;
     [[nodiscard]] Status remove(const std::string& id);
     // Streams files of a checkpoint (all of manifest.json, or `paths`).
@@ -68,7 +70,7 @@ private:
                                                 const std::vector<ProcessInfo>& before) const;
     [[nodiscard]] Status verifyRestoredPids(pid_t root, const nlohmann::json& pidMap) const;
     [[nodiscard]] Result<nlohmann::json> restoreInto(const std::string& id, const nlohmann::json& manifest,
-                                                     const ContainerSpec& spec, RequestContext& context);
+                                                     const ContainerSpec& spec, bool tcpClose, RequestContext& context);
 
     ContainerManager& m_containers;
     std::string m_root; // <state>/checkpoints

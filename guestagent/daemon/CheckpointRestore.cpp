@@ -3,6 +3,7 @@
 #include "CheckpointManager.h"
 
 #include "CommandRunner.h"
+#include "ContainerNetworking.h"
 #include "Criu.h"
 
 #include "protocol/CheckpointFiles.h"
@@ -44,7 +45,8 @@ Status CheckpointManager::verifyRestoredPids(pid_t root, const json& pidMap) con
                                          ", got " + show(got));
 }
 
-Result<json> CheckpointManager::restore(const std::string& id, const std::string& newName, RequestContext& context)
+Result<json> CheckpointManager::restore(const std::string& id, const std::string& newName, bool tcpClose,
+                                        RequestContext& context)
 {
     PV_TRY(json manifest, readManifest(id));
     if (manifest.value("kind", "") != "dump")
@@ -79,7 +81,7 @@ Result<json> CheckpointManager::restore(const std::string& id, const std::string
     specJson["name"] = name;
     PV_TRY(ContainerSpec spec, protocol::decode<ContainerSpec>(specJson, protocol::Unknown::Ignore, "field"));
     PV_TRY_STATUS(m_containers.reserveForRestore(spec));
-    auto restored = restoreInto(id, manifest, spec, context);
+    auto restored = restoreInto(id, manifest, spec, tcpClose, context);
     if (!restored) {
         m_containers.abandon(name);
         return restored;
@@ -90,7 +92,7 @@ Result<json> CheckpointManager::restore(const std::string& id, const std::string
 }
 
 Result<json> CheckpointManager::restoreInto(const std::string& id, const json& manifest, const ContainerSpec& spec,
-                                            RequestContext& context)
+                                            bool tcpClose, RequestContext& context)
 {
     const ContainerStore& store = m_containers.store();
     std::string dir = directory(id);
@@ -117,6 +119,13 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
     request.logFile = "restore-" + spec.name + "-" + id + ".log";
     if (cgroupFd)
         request.cgroupRoot = "/pidvisor/" + spec.name;
+    // Its eth0 comes back as it was (address, MAC), its other end named for
+    // this container and put on this VM's bridge.
+    if (spec.network) {
+        VethPair pair = criuVethPair(spec.name);
+        request.externals.push_back("veth[" + pair.inside + "]:" + pair.outside);
+    }
+    request.tcpClose = tcpClose;
     auto unpackMs = protocol::millisSince(unpackStart);
     context.progress("restoring with CRIU", 0, 0);
     auto criuStart = std::chrono::steady_clock::now();
@@ -131,6 +140,9 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
         return fail(pid.error());
     std::string cgroup = cgroupFd ? m_containers.cgroups().path(spec.name) : "";
     PV_TRY(protocol::ContainerInfo adopted, m_containers.adoptRestored(spec.name, *pid, id, cgroup));
+    // The switches still send its frames to where it was dumped.
+    if (spec.network)
+        announceAddress(*pid, *spec.network);
     json info = protocol::encode(adopted);
     info["pid_check"] = "same virtual pids and parents as the checkpoint";
     info["durations_ms"] = {{"unpack", unpackMs}, {"criu_restore", criuMs}};

@@ -97,7 +97,7 @@ void dieWithParent(pid_t parent)
                 childFail(a.statusFd, StageJoin, errno);
             ::close(procs);
         }
-        if (::setns(a.joinPidfd, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP) < 0)
+        if (::setns(a.joinPidfd, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0)
             childFail(a.statusFd, StageJoin, errno);
         ::close(a.joinPidfd);
     }

@@ -1,6 +1,7 @@
 // ContainerManager's image side: the overlay a container's root is made
 // of, restarting a stopped container on its files, letting image disks go.
 #include "ContainerManager.h"
+#include "ContainerNetworking.h"
 
 #include <set>
 
@@ -19,6 +20,13 @@ Result<std::string> ContainerManager::overlayOptions(const ContainerSpec& spec)
 Result<protocol::ContainerInfo> ContainerManager::start(const std::string& name)
 {
     PV_TRY(auto c, find(name));
+    {
+        if (c->record.spec.network)
+            PV_TRY_STATUS(requireBridge());
+        // Another container may have taken its address while it was stopped.
+        std::lock_guard lock(m_mutex);
+        PV_TRY_STATUS(checkNetworkFree(c->record.spec));
+    }
     {
         std::lock_guard lock(c->mutex);
         if (c->record.state == ContainerState::Running)

@@ -1,6 +1,7 @@
 #include "ContainerManager.h"
 
 #include "ChildStatus.h"
+#include "ContainerNetworking.h"
 #include "Spawner.h"
 #include "Syscalls.h"
 #include "protocol/BeneathDir.h"
@@ -92,11 +93,35 @@ std::vector<std::string> ContainerManager::recover()
     return problems;
 }
 
+Status ContainerManager::checkNetworkFree(const ContainerSpec& spec) const
+{
+    if (!spec.network)
+        return {};
+    // A stopped container's namespace is gone; a running or starting one
+    // holds its address and MAC on the network.
+    for (const auto& [name, c] : m_containers) {
+        if (name == spec.name)
+            continue;
+        std::lock_guard lock(c->mutex);
+        const auto& other = c->record.spec.network;
+        if (!other || c->record.state == ContainerState::Stopped)
+            continue;
+        if (other->address == spec.network->address)
+            return fail(ErrorCode::AlreadyExists, "address " + spec.network->address + " is in use by container '" +
+                                                      name + "' in this VM");
+        if (other->mac == spec.network->mac)
+            return fail(ErrorCode::AlreadyExists,
+                        "MAC " + spec.network->mac + " is in use by container '" + name + "' in this VM");
+    }
+    return {};
+}
+
 Result<std::shared_ptr<ContainerManager::Container>> ContainerManager::reserve(const ContainerSpec& spec)
 {
     std::lock_guard lock(m_mutex);
     if (m_containers.count(spec.name))
         return fail(ErrorCode::AlreadyExists, "container '" + spec.name + "' already exists");
+    PV_TRY_STATUS(checkNetworkFree(spec));
     PV_TRY_STATUS(m_store.createContainerDir(spec.name, m_paths.maskPaths));
     auto c = std::make_shared<Container>();
     c->record.spec = spec;
@@ -116,10 +141,16 @@ void ContainerManager::release(const std::string& name)
 Result<protocol::ContainerInfo> ContainerManager::create(const ContainerSpec& spec)
 {
     PV_TRY_STATUS(m_cgroups.checkLimits(CgroupLimits::of(spec)));
+    if (spec.network)
+        PV_TRY_STATUS(requireBridge());
     if (spec.image)
         PV_TRY_STATUS(m_images.rootfs(*spec.image));
     PV_TRY(auto c, reserve(spec));
-    auto result = launch(c);
+    auto result = [&]() -> Result<protocol::ContainerInfo> {
+        if (spec.network)
+            PV_TRY_STATUS(writeResolvConf(m_store.upperDir(spec.name).string(), *spec.network));
+        return launch(c);
+    }();
     if (!result)
         release(spec.name);
     return result;
@@ -153,6 +184,8 @@ Result<protocol::ContainerInfo> ContainerManager::launch(const std::shared_ptr<C
     }
 
     auto commit = [&](pid_t pid) -> Status {
+        // Its namespace wired before its command runs.
+        PV_TRY_STATUS(attachNetwork(pid, spec.name, spec.network));
         r.initPid = pid;
         r.initStartTime = processStartTime(pid).value_or(0);
         r.pidnsInode = pidNamespaceInode(pid).value_or(0);
@@ -226,6 +259,10 @@ protocol::ContainerInfo ContainerManager::describe(const ContainerRecord& r) con
     info.spec = r.spec;
     info.confinement = describeConfinement(r.spec.privileged);
     info.storage = m_storage;
+    if (r.spec.network) {
+        info.address = r.spec.network->address.substr(0, r.spec.network->address.find('/'));
+        info.mac = r.spec.network->mac;
+    }
     if (r.state == ContainerState::Stopped) {
         info.finishedAt = r.finishedAt;
         if (r.exitKnown)

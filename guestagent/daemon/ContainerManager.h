@@ -96,6 +96,9 @@ private:
 
     [[nodiscard]] Result<std::shared_ptr<Container>> find(const std::string& name) const;
     [[nodiscard]] Result<std::shared_ptr<Container>> reserve(const ContainerSpec& spec);
+    // AlreadyExists when a running container of this VM has the spec's
+    // address or MAC. Under m_mutex.
+    [[nodiscard]] Status checkNetworkFree(const ContainerSpec& spec) const;
     [[nodiscard]] Result<protocol::ContainerInfo> launch(const std::shared_ptr<Container>& c);
     void release(const std::string& name);
     // Lets go of image disks no container uses any more.

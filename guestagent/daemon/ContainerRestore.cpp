@@ -1,5 +1,6 @@
 // ContainerManager: the pieces checkpoints and restores need.
 #include "ContainerManager.h"
+#include "ContainerNetworking.h"
 
 #include "Syscalls.h"
 
@@ -18,6 +19,8 @@ Result<ContainerManager::Snapshot> ContainerManager::snapshot(const std::string&
 
 Status ContainerManager::reserveForRestore(const ContainerSpec& spec)
 {
+    if (spec.network)
+        PV_TRY_STATUS(requireBridge());
     PV_TRY(auto c, reserve(spec));
     (void)c;
     return {};

@@ -1,5 +1,7 @@
 #include "Criu.h"
 
+#include "CommandRunner.h"
+#include "ContainerSpec.h"
 #include "CriuRpc.h"
 
 #include "protocol/UniqueFd.h"
@@ -102,6 +104,19 @@ private:
 
 } // namespace
 
+bool criuLocksWithNftables()
+{
+    static const bool nftables = [] {
+        CommandPlan plan;
+        plan.argv = {"criu", "check", "--feature", "network_lock_nftables"};
+        plan.env = withDefaultEnv({});
+        plan.timeout = std::chrono::seconds(30);
+        auto r = runCommand(plan);
+        return r && r->exitCode == 0;
+    }();
+    return nftables;
+}
+
 int compareVersions(const std::string& a, const std::string& b)
 {
     std::istringstream sa(a), sb(b);
@@ -160,6 +175,7 @@ Result<json> runCriuDump(const CriuDump& r)
     o.trackMemory = r.trackMemory;
     o.leave = r.leave;
     o.notifyScripts = !r.preDump && r.postDump;
+    o.nftablesLock = criuLocksWithNftables();
     std::string verb = r.preDump ? "pre-dump" : "dump";
     std::string log = work.logPath();
     std::optional<Error> refused; // the caller's own error, passed on as it is
@@ -192,6 +208,9 @@ Result<pid_t> runCriuRestore(const CriuRestore& r, const std::function<Status(pi
     o.logFile = r.logFile;
     o.root = r.root;
     o.cgroupRoot = r.cgroupRoot;
+    o.tcpClose = r.tcpClose;
+    o.nftablesLock = criuLocksWithNftables();
+    o.externals = r.externals;
     std::string log = work.logPath();
     // The root pid arrives with setup-namespaces; pre-resume is the moment to check.
     pid_t root = 0;

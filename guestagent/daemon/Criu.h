@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace pidvisor::agent {
 
@@ -40,6 +41,8 @@ struct CriuRestore {
     std::string workDir;    // where the log goes
     std::string cgroupRoot; // "/pidvisor/NAME", or "" to keep the dumped cgroups
     std::string logFile = "restore.log";
+    bool tcpClose = false;  // connections come back closed, not established
+    std::vector<std::string> externals; // CRIU's --external, e.g. a veth pair
 };
 
 // CRIU's dump statistics as JSON: times in microseconds, pages.
@@ -52,6 +55,10 @@ struct CriuRestore {
 [[nodiscard]] nlohmann::json criuStatsToJson(const CriuDumpStats& stats);
 // The last error lines of a CRIU log, for messages.
 [[nodiscard]] std::string criuLogExcerpt(const std::string& logPath);
+// Whether this CRIU can lock the network with nftables (`criu check
+// --feature network_lock_nftables`, asked once): then it does, and needs no
+// iptables in the VM.
+[[nodiscard]] bool criuLocksWithNftables();
 // "4.1.1" compared as versions: negative, zero or positive.
 [[nodiscard]] int compareVersions(const std::string& a, const std::string& b);
 

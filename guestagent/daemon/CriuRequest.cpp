@@ -32,6 +32,22 @@ void CriuRequest::setCommon(int imagesDirFd, int workDirFd, int logLevel, const 
     }
 }
 
+void CriuRequest::setNetwork(bool tcpEstablished, bool tcpClose, bool nftablesLock)
+{
+    CriuOpts& opts = m_state->opts;
+    if (tcpClose) {
+        opts.has_tcp_close = true;
+        opts.tcp_close = true;
+    } else if (tcpEstablished) {
+        opts.has_tcp_established = true;
+        opts.tcp_established = true;
+    }
+    if (nftablesLock) {
+        opts.has_network_lock = true;
+        opts.network_lock = CRIU_NETWORK_LOCK_METHOD__NFTABLES;
+    }
+}
+
 CriuRequest CriuRequest::dump(const CriuDumpOptions& o)
 {
     CriuRequest r(o.preDump ? CRIU_REQ_TYPE__PRE_DUMP : CRIU_REQ_TYPE__DUMP);
@@ -45,6 +61,8 @@ CriuRequest CriuRequest::dump(const CriuDumpOptions& o)
         opts.has_track_mem = true;
         opts.track_mem = true;
     }
+    if (!o.preDump)
+        r.setNetwork(o.tcpEstablished, false, o.nftablesLock);
     if (!o.preDump) {
         opts.has_leave_running = o.leave == CriuLeave::Running;
         opts.leave_running = opts.has_leave_running;
@@ -62,6 +80,11 @@ CriuRequest CriuRequest::restore(const CriuRestoreOptions& o)
     r.setCommon(o.imagesDirFd, o.workDirFd, o.logLevel, o.logFile, o.notifyScripts);
     if (!o.root.empty())
         opts.root = r.keep(o.root);
+    r.setNetwork(o.tcpEstablished, o.tcpClose, o.nftablesLock);
+    for (const auto& e : o.externals)
+        r.m_state->externals.push_back(r.keep(e));
+    opts.n_external = r.m_state->externals.size();
+    opts.external = r.m_state->externals.empty() ? nullptr : r.m_state->externals.data();
     if (o.restoreSibling) {
         opts.has_rst_sibling = true;
         opts.rst_sibling = true;

@@ -30,6 +30,10 @@ struct CriuDumpOptions {
     bool trackMemory = false;   // always on for a pre-dump
     CriuLeave leave = CriuLeave::Running;
     bool notifyScripts = false; // CRIU asks before and after each stage
+    // Established TCP connections are dumped (repair mode) rather than
+    // refused, with the network locked while the tree is frozen.
+    bool tcpEstablished = true;
+    bool nftablesLock = false; // CRIU's nftables lock instead of iptables
 };
 
 struct CriuRestoreOptions {
@@ -41,6 +45,10 @@ struct CriuRestoreOptions {
     std::string cgroupRoot;    // e.g. "/pidvisor/NAME"; "" keeps the dumped cgroups
     bool notifyScripts = true; // setup-namespaces gives the root pid, pre-resume the last check
     bool restoreSibling = true; // the restored tree becomes a child of the caller
+    bool tcpEstablished = true; // the dumped connections come back established
+    bool tcpClose = false;      // ... or closed (a clone; a peer that is gone)
+    bool nftablesLock = false;
+    std::vector<std::string> externals; // e.g. "veth[eth0]:pv0123@pvbr0"
 };
 
 class CriuRequest {
@@ -60,6 +68,7 @@ private:
     char* keep(std::string text);
     // What dump and restore set alike: directories, log, notifications.
     void setCommon(int imagesDirFd, int workDirFd, int logLevel, const std::string& logFile, bool notifyScripts);
+    void setNetwork(bool tcpEstablished, bool tcpClose, bool nftablesLock);
 
     // The C structs point into each other: they live on the heap, so a
     // moved request keeps them where they are.
@@ -68,6 +77,7 @@ private:
         CriuOpts opts;
         CgroupRoot cgroupRoot;
         CgroupRoot* cgroupRoots[1] = {nullptr};
+        std::vector<char*> externals;
         std::deque<std::string> strings; // a deque never moves its elements
     };
     std::unique_ptr<State> m_state;

@@ -43,7 +43,7 @@ Result<protocol::ContainerRestoreResult> Dispatcher::containerRestore(const prot
                                                                       RequestContext& context)
 {
     return typed<protocol::ContainerRestoreResult>(kContainerRestore.name,
-                                                   m_checkpoints.restore(args.id, args.name.value_or(""), context));
+                                                   m_checkpoints.restore(args.id, args.name.value_or(""), args.tcpClose, context));
 }
 
 Result<protocol::ContainerResumeResult> Dispatcher::containerResume(const protocol::ContainerRef& args)

@@ -184,7 +184,7 @@ Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace
     PV_TRY(std::uint64_t nsFlags, pidSpace.prepare(launch.name));
     int pidfd = -1;
     clone_args args{};
-    args.flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | nsFlags;
+    args.flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | nsFlags;
     if (launch.cgroupFd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = static_cast<std::uint64_t>(launch.cgroupFd);

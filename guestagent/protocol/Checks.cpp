@@ -3,7 +3,10 @@
 #include "CheckpointFiles.h"
 #include "Names.h"
 
+#include <arpa/inet.h>
+
 #include <climits>
+#include <cstdio>
 #include <csignal>
 #include <map>
 
@@ -54,6 +57,70 @@ Status checkCheckpointId(std::string_view, const std::string& id)
 Status checkHostname(std::string_view, const std::string& name)
 {
     return validateName("hostname", name);
+}
+
+Status checkIpv4(std::string_view what, const std::string& address)
+{
+    in_addr a{};
+    if (address.size() > 15 || ::inet_pton(AF_INET, address.c_str(), &a) != 1)
+        return fail(ErrorCode::InvalidArgument, std::string(what) + " " + quoteForMessage(address) +
+                                                    " is not an IPv4 address like 10.84.0.130");
+    return {};
+}
+
+Status checkIpv4Interface(std::string_view what, const std::string& address)
+{
+    auto bad = [&](const std::string& why) {
+        return fail(ErrorCode::InvalidArgument, std::string(what) + " " + quoteForMessage(address) + " " + why);
+    };
+    auto slash = address.find('/');
+    if (slash == std::string::npos || slash + 1 >= address.size() || address.size() - slash > 3)
+        return bad("is not an address with its prefix like 10.84.0.130/24");
+    in_addr a{};
+    if (::inet_pton(AF_INET, address.substr(0, slash).c_str(), &a) != 1)
+        return bad("is not an address with its prefix like 10.84.0.130/24");
+    int prefix = 0;
+    for (char c : address.substr(slash + 1)) {
+        if (c < '0' || c > '9')
+            return bad("is not an address with its prefix like 10.84.0.130/24");
+        prefix = prefix * 10 + (c - '0');
+    }
+    if (prefix < 8 || prefix > 30)
+        return bad("has a prefix outside 8 to 30");
+    std::uint32_t host = ntohl(a.s_addr) & ~(~0U << (32 - prefix));
+    if (host == 0 || host == ~(~0U << (32 - prefix)))
+        return bad("is its network's own or broadcast address");
+    return {};
+}
+
+Status checkDnsServers(std::string_view what, const std::vector<std::string>& servers)
+{
+    if (servers.size() > 3)
+        return fail(ErrorCode::InvalidArgument, std::string(what) + " lists more than 3 servers");
+    for (const auto& s : servers)
+        PV_TRY_STATUS(checkIpv4(what, s));
+    return {};
+}
+
+Status checkMac(std::string_view what, const std::string& mac)
+{
+    auto bad = [&](const std::string& why) {
+        return fail(ErrorCode::InvalidArgument, std::string(what) + " " + quoteForMessage(mac) + " " + why);
+    };
+    if (mac.size() != 17)
+        return bad("is not a MAC address like 02:70:76:00:00:82");
+    for (std::size_t i = 0; i < mac.size(); ++i) {
+        char c = mac[i];
+        bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        if (i % 3 == 2 ? c != ':' : !hex)
+            return bad("is not a MAC address like 02:70:76:00:00:82 (lowercase hex)");
+    }
+    int first = std::stoi(mac.substr(0, 2), nullptr, 16);
+    if (first & 1)
+        return bad("is a multicast address");
+    if (mac == "00:00:00:00:00:00")
+        return bad("is all zeros");
+    return {};
 }
 
 Status checkCommand(std::string_view what, const std::vector<std::string>& argv)

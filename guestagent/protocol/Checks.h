@@ -46,6 +46,14 @@ inline constexpr std::size_t kMaxClientName = 256;
 [[nodiscard]] Status checkCheckpointAfter(std::string_view what, const std::string& after);
 // A previous pre-dump round: "pre-N".
 [[nodiscard]] Status checkPreDumpParent(std::string_view what, const std::string& parent);
+// IPv4 in dotted quads: an interface address with its prefix
+// ("10.84.0.130/24", prefix 8 to 30, neither the network's nor its
+// broadcast address), a plain address, a list of DNS servers (at most 3).
+[[nodiscard]] Status checkIpv4Interface(std::string_view what, const std::string& address);
+[[nodiscard]] Status checkIpv4(std::string_view what, const std::string& address);
+[[nodiscard]] Status checkDnsServers(std::string_view what, const std::vector<std::string>& servers);
+// An Ethernet unicast address, "02:70:76:00:00:82" (lowercase hex).
+[[nodiscard]] Status checkMac(std::string_view what, const std::string& mac);
 // 1-64 (the kernel's NSIG is 65).
 [[nodiscard]] Status checkSignal(std::string_view what, const int& signal);
 

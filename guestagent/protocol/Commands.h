@@ -32,8 +32,9 @@ namespace pidvisor::protocol {
 // and reports the agent's; either side refuses a difference with
 // "protocol version N, need M". 3: typed records, hello requires the
 // client's version, debug-raw-read removed. 4: container images (image-list,
-// the spec's image, uid and gid).
-inline constexpr int kProtocolVersion = 4;
+// the spec's image, uid and gid). 5: a network namespace per container (the
+// spec's network), container-restore's tcp_close.
+inline constexpr int kProtocolVersion = 5;
 
 // The error codes a command may answer (besides protocol_error, internal,
 // unavailable and timeout, which any request may meet).

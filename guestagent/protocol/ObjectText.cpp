@@ -45,10 +45,10 @@ std::string describeContainerState(const ContainerInfo& info)
 
 std::string containerTable(const std::vector<ContainerInfo>& containers)
 {
-    TextTable table({"NAME", "STATE", "PID", "PID-SPACE", "CREATED", "COMMAND"});
+    TextTable table({"NAME", "STATE", "PID", "PID-SPACE", "ADDRESS", "CREATED", "COMMAND"});
     for (const auto& c : containers)
         table.addRow({c.name, describeContainerState(c), std::to_string(c.initPid), c.pidSpace,
-                      formatLocalTime(c.createdAt), joinArgv(c.spec.argv)});
+                      c.address.value_or("-"), formatLocalTime(c.createdAt), joinArgv(c.spec.argv)});
     return table.render();
 }
 
@@ -66,6 +66,14 @@ std::string containerDetails(const ContainerInfo& info)
         text += "processes:  " + std::to_string(*info.processes) + "\n";
     if (!info.cgroup.empty())
         text += "cgroup:     " + info.cgroup + "\n";
+    if (info.spec.network) {
+        const ContainerNetwork& n = *info.spec.network;
+        text += "network:    " + n.address + " (" + n.mac + ")" +
+                (n.libvirtNetwork ? " on " + *n.libvirtNetwork : std::string()) +
+                (n.gateway ? ", gateway " + *n.gateway : std::string()) + "\n";
+    } else {
+        text += "network:    loopback only\n";
+    }
     if (info.storage)
         text += "files:      " + (*info.storage == "memory" ? std::string("in memory (the VM has no data disk: lost when it stops)")
                                                            : "on the VM's data disk") + "\n";

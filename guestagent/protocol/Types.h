@@ -23,6 +23,29 @@ namespace pidvisor::protocol {
 
 // ---- Records shared by several commands ---------------------------------
 
+// A container's interface on its VM's network: eth0 in the container's own
+// network namespace, a veth pair into the VM's bridge (pvbr0, which holds
+// the VM's NIC). The manager allocates the address and the MAC; a
+// checkpoint carries them and a restore keeps them. Since 5.
+struct ContainerNetwork {
+    std::string address;          // with its prefix: "10.84.0.130/24"
+    std::string mac;              // "02:70:76:00:00:82"
+    std::optional<std::string> gateway; // the default route's next hop
+    std::vector<std::string> dns; // written to the container's /etc/resolv.conf
+    // The libvirt network the address belongs to (the manager's record; a
+    // restore goes only to a VM on the same one).
+    std::optional<std::string> libvirtNetwork;
+
+    static constexpr auto fields()
+    {
+        using S = ContainerNetwork;
+        return std::tuple{req("address", &S::address, checkIpv4Interface), req("mac", &S::mac, checkMac),
+                          opt("gateway", &S::gateway, checkIpv4), opt("dns", &S::dns, checkDnsServers),
+                          opt("libvirt_network", &S::libvirtNetwork, maxBytes<256>)};
+    }
+    bool operator==(const ContainerNetwork&) const = default;
+};
+
 // What a container is asked to be (container-create's arguments, and the
 // `spec` of every container record and checkpoint manifest).
 struct ContainerSpec {
@@ -42,6 +65,9 @@ struct ContainerSpec {
     // image by whoever read its config); none: root. Since 4.
     std::optional<std::int64_t> uid;
     std::optional<std::int64_t> gid;
+    // Its interface on the VM's network; none: loopback only (every
+    // container has its own network namespace). Since 5.
+    std::optional<ContainerNetwork> network;
 
     static constexpr auto fields()
     {
@@ -57,7 +83,8 @@ struct ContainerSpec {
                           opt("privileged", &S::privileged),
                           opt("image", &S::image, checkImageDigest),
                           opt("uid", &S::uid, inRange<0, 4294967294>),
-                          opt("gid", &S::gid, inRange<0, 4294967294>)};
+                          opt("gid", &S::gid, inRange<0, 4294967294>),
+                          opt("network", &S::network)};
     }
     bool operator==(const ContainerSpec&) const = default;
 };
@@ -175,6 +202,10 @@ struct ContainerInfo {
     // Where its files live: "disk" (they survive a VM restart) or "memory"
     // (the VM has no data disk). Since 4.
     std::optional<std::string> storage;
+    // Its address on the VM's network (spec.network's, without the
+    // prefix) and MAC; none: loopback only. Since 5.
+    std::optional<std::string> address;
+    std::optional<std::string> mac;
 
     static constexpr auto fields()
     {
@@ -193,7 +224,8 @@ struct ContainerInfo {
                           opt("restored_from", &S::restoredFrom),
                           opt("processes", &S::processes),
                           opt("confinement", &S::confinement),
-                          opt("storage", &S::storage)};
+                          opt("storage", &S::storage),
+                          opt("address", &S::address), opt("mac", &S::mac)};
     }
     bool operator==(const ContainerInfo&) const = default;
 };
@@ -568,10 +600,14 @@ struct ContainerCheckpointArgs {
 struct ContainerRestoreArgs {
     std::string id;
     std::optional<std::string> name; // none: the checkpointed container's
+    // Restore its TCP connections closed (a clone, or a peer that is gone)
+    // instead of established. Since 5.
+    bool tcpClose = false;
     static constexpr auto fields()
     {
         return std::tuple{req("id", &ContainerRestoreArgs::id, checkCheckpointId),
-                          opt("name", &ContainerRestoreArgs::name, checkContainerName)};
+                          opt("name", &ContainerRestoreArgs::name, checkContainerName),
+                          opt("tcp_close", &ContainerRestoreArgs::tcpClose)};
     }
     bool operator==(const ContainerRestoreArgs&) const = default;
 };

@@ -58,6 +58,7 @@ ContainerSpec exampleSpec()
     s.hostname = "web";
     s.memoryMiB = 64;
     s.init = true;
+    s.network = ContainerNetwork{"10.83.0.130/24", "02:70:76:53:00:82", "10.83.0.1", {"10.83.0.1"}, "pidvisor"};
     return s;
 }
 
@@ -72,6 +73,8 @@ ContainerInfo exampleContainer()
     c.cgroup = "/sys/fs/cgroup/pidvisor/web";
     c.createdAt = 1764405286000;
     c.spec = exampleSpec();
+    c.address = "10.83.0.130";
+    c.mac = "02:70:76:53:00:82";
     c.processes = 2;
     c.confinement = Confinement{false, {"CAP_CHOWN", "CAP_KILL"}, "default", true, {"/proc/kcore"}, {"/proc/sys", "/sys"}};
     return c;
@@ -155,7 +158,7 @@ void checkCheckpointCommands()
     restored.pidCheck = "same virtual pids and parents as the checkpoint";
     restored.durationsMs = RestoreDurations{12, 30, 400};
     restored.verified = "every file hashed";
-    check(kContainerRestore, ContainerRestoreArgs{"ck-1", "web2"}, restored);
+    check(kContainerRestore, ContainerRestoreArgs{"ck-1", "web2", false}, restored);
     check(kContainerResume, ContainerRef{"web"}, ContainerResumeResult{"web", true});
     check(kCheckpointList, NoArgs{},
           CheckpointListResult{{{"ck-1", true, "web", 1764405286000, 4096, std::string(64, 'b')},

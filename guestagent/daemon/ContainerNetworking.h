@@ -1,0 +1,53 @@
+// ContainerNetworking: a container's own network namespace, wired up.
+//
+// Every container gets a network namespace (clone3's CLONE_NEWNET) with its
+// loopback up. One with a spec.network also gets eth0: one end of a veth
+// pair whose other end (pv + 12 hex digits of its name's sha256) is a port
+// of the VM's bridge pvbr0, which holds the VM's NIC (packaging/guest's
+// sysinit makes it). So the container sits on the libvirt network itself,
+// with its own MAC and address, and CRIU can dump that namespace and
+// recreate the pair at restore (--veth-pair eth0=pvXXXX@pvbr0) in this VM
+// or another one on the same network. After a restore the container
+// announces itself (gratuitous ARP), so that the switches learn its new
+// port at once.
+#pragma once
+
+#include "protocol/Result.h"
+#include "protocol/Types.h"
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+namespace pidvisor::agent {
+
+inline constexpr const char* kBridge = "pvbr0";
+inline constexpr const char* kContainerInterface = "eth0";
+
+// The host end of a container's veth pair (15 bytes at most, IFNAMSIZ).
+[[nodiscard]] std::string hostVethName(const std::string& container);
+// CRIU's veth pair for a restore: {"eth0", "pvXXXX@pvbr0"}.
+struct VethPair {
+    std::string inside;
+    std::string outside; // NAME@BRIDGE
+};
+[[nodiscard]] VethPair criuVethPair(const std::string& container);
+
+// Loopback up in the namespace of `pid` (a process that has not run the
+// container's command yet) and, with a network, its eth0 on the bridge.
+// NotFound names the bridge when the VM has no network.
+[[nodiscard]] Status attachNetwork(pid_t pid, const std::string& container,
+                                   const std::optional<protocol::ContainerNetwork>& network);
+// The VM can give containers an interface: its bridge exists (waiting up
+// to 20 s for it while a NIC is there but the boot has not made it yet);
+// FailedPrecondition naming the bridge otherwise.
+[[nodiscard]] Status requireBridge();
+// Gratuitous ARP from the container's eth0 (three of them, 100 ms apart,
+// in the background): the network's switches learn where it now is.
+void announceAddress(pid_t pid, const protocol::ContainerNetwork& network);
+// /etc/resolv.conf for a container with DNS servers, in a fresh upper
+// directory (before the container ever ran: nothing there is its yet).
+[[nodiscard]] Status writeResolvConf(const std::string& upperDir, const protocol::ContainerNetwork& network);
+
+} // namespace pidvisor::agent
