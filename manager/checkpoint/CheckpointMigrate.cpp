@@ -5,6 +5,7 @@
 #include "CheckpointTransfer.h"
 
 #include "core/OperationScope.h"
+#include "vm/ContainerAddresses.h"
 #include "vm/ImageDelivery.h"
 
 #include "protocol/Names.h"
@@ -47,8 +48,40 @@ std::string imageOf(const json& manifest)
 
 } // namespace
 
+std::optional<protocol::ContainerNetwork> CheckpointService::networkOf(const json& spec)
+{
+    auto net = spec.find("network");
+    if (net == spec.end() || !net->is_object())
+        return std::nullopt;
+    auto decoded = protocol::decode<protocol::ContainerNetwork>(*net, protocol::Unknown::Ignore, "field");
+    if (!decoded)
+        return std::nullopt;
+    return *decoded;
+}
+
+Status CheckpointService::checkAddress(const std::string& targetVm, const std::optional<protocol::ContainerNetwork>& net,
+                                       const std::optional<std::pair<std::int64_t, std::string>>& movingFrom)
+{
+    if (!net)
+        return {};
+    PV_TRY(VmRecord target, m_vms.record(targetVm));
+    PV_TRY(VmNetworkView view, m_vms.network(targetVm));
+    ContainerAddresses addresses(m_vms.inventory(), m_vms.connection());
+    return addresses.checkRestore(target, view.network, *net, movingFrom);
+}
+
+void CheckpointService::settleAddress(const std::string& targetVm, const std::string& name,
+                                      const std::optional<protocol::ContainerNetwork>& net)
+{
+    if (!net)
+        return;
+    if (auto target = m_vms.record(targetVm))
+        (void)ContainerAddresses(m_vms.inventory(), m_vms.connection()).settleRestore(*target, name, *net);
+}
+
 Result<protocol::ContainerRestoreResult> CheckpointService::restore(const std::string& checkpoint, const std::string& targetVm,
-                                        const std::string& newName, const ProgressFn& progress, CancelFlag cancel)
+                                        const std::string& newName, const ProgressFn& progress, CancelFlag cancel,
+                                        bool tcpClose)
 {
     OperationScope op(m_vms.inventory(), "checkpoint.restore", targetVm + "/" + newName, {{"checkpoint", checkpoint}});
     auto result = [&]() -> Result<protocol::ContainerRestoreResult> {
@@ -60,6 +93,8 @@ Result<protocol::ContainerRestoreResult> CheckpointService::restore(const std::s
         PV_TRY_STATUS(verify(cp.id, progress));
         PV_TRY(auto agent, m_vms.agent(targetVm));
         PV_TRY_STATUS(checkTarget(*agent, targetVm, manifest.value("criu_version", ""), name));
+        auto network = networkOf(manifest.value("spec", json::object()));
+        PV_TRY_STATUS(checkAddress(targetVm, network, std::nullopt));
         if (cancel && *cancel)
             return fail(ErrorCode::Cancelled, "restore cancelled before anything changed");
         // The checkpoint holds the container's changes only: its image
@@ -71,10 +106,11 @@ Result<protocol::ContainerRestoreResult> CheckpointService::restore(const std::s
         report(progress, "restoring with CRIU");
         CallOptions options;
         options.timeout = std::chrono::minutes(30);
-        auto restored = agent->containerRestore({cp.id, name}, options);
+        auto restored = agent->containerRestore({cp.id, name, tcpClose}, options);
         (void)agent->checkpointDelete(cp.id);
         if (!restored)
             return fail(restored.error().withContext("restoring checkpoint " + cp.id + " in VM '" + targetVm + "'"));
+        settleAddress(targetVm, name, network);
         refreshContainer(targetVm, name);
         return restored;
     }();
@@ -104,6 +140,10 @@ Result<MigrationReport> CheckpointService::migrate(const std::string& vm, const 
         std::string sourceCriu = sourceHello.capabilities.criu ? sourceHello.capabilities.criu->version : "";
         PV_TRY_STATUS(checkTarget(*target, targetVm, sourceCriu, container));
         PV_TRY(protocol::ContainerInfo running, source->containerInfo(container));
+        // Same network, address free there: or nothing starts.
+        PV_TRY(VmRecord sourceRecord, m_vms.record(vm));
+        PV_TRY_STATUS(checkAddress(targetVm, running.spec.network,
+                                   std::pair<std::int64_t, std::string>{sourceRecord.id, container}));
         if (running.spec.image)
             PV_TRY_STATUS(provideImage(m_vms, *target, targetVm, *running.spec.image, progress));
         std::string partial = storeDir() + "/" + id + ".partial";
@@ -217,11 +257,13 @@ Result<MigrationReport> CheckpointService::finishMigration(AgentClient& source, 
     if (!up)
         return resumeSource(up.error());
     report(progress, "restoring in VM '" + migration.targetVm + "'");
-    auto restored = target.containerRestore({id, migration.container}, CallOptions{std::chrono::minutes(30), {}, {}, {}});
+    auto restored = target.containerRestore({id, migration.container, false},
+                                            CallOptions{std::chrono::minutes(30), {}, {}, {}});
     (void)target.checkpointDelete(id);
     if (!restored)
         return resumeSource(restored.error().withContext("restoring in VM '" + migration.targetVm + "'"));
     migration.downtimeMs = millisSince(frozen);
+    settleAddress(migration.targetVm, migration.container, restored->spec.network);
     // The source may be gone by now (its VM destroyed): the container
     // lives at the target either way.
     // The moved container no longer exists at the source.

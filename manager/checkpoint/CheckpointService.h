@@ -57,10 +57,13 @@ public:
     [[nodiscard]] Result<CheckpointRecord> checkpoint(const std::string& vm, const std::string& container,
                                                       const CheckpointOptions& options, const ProgressFn& progress,
                                                       CancelFlag cancel = {});
-    // `newName` empty: the checkpoint's container name.
+    // `newName` empty: the checkpoint's container name. The container keeps
+    // its address and MAC (refused when the target is on another network or
+    // a running container holds the address); `tcpClose`: its TCP
+    // connections come back closed instead of established.
     [[nodiscard]] Result<protocol::ContainerRestoreResult> restore(const std::string& checkpoint, const std::string& targetVm,
                                                  const std::string& newName, const ProgressFn& progress,
-                                                 CancelFlag cancel = {});
+                                                 CancelFlag cancel = {}, bool tcpClose = false);
     [[nodiscard]] Result<MigrationReport> migrate(const std::string& vm, const std::string& container,
                                                   const std::string& targetVm, bool live, const ProgressFn& progress,
                                                   CancelFlag cancel = {});
@@ -89,6 +92,14 @@ private:
                                                     const std::string& dir, const HostDurations& host);
     [[nodiscard]] Status upload(AgentClient& agent, const CheckpointRecord& cp, const nlohmann::json& manifest,
                                 const ProgressFn& progress);
+    // The checkpointed container's interface (its spec's network), when it has one.
+    [[nodiscard]] static std::optional<protocol::ContainerNetwork> networkOf(const nlohmann::json& spec);
+    // Whether `targetVm` can take a container with that interface (ContainerAddresses::checkRestore).
+    [[nodiscard]] Status checkAddress(const std::string& targetVm, const std::optional<protocol::ContainerNetwork>& net,
+                                      const std::optional<std::pair<std::int64_t, std::string>>& movingFrom);
+    // The address is held by `name` in `targetVm` from now on.
+    void settleAddress(const std::string& targetVm, const std::string& name,
+                       const std::optional<protocol::ContainerNetwork>& net);
     // `criuVersion`: the oldest CRIU the target may have.
     [[nodiscard]] Status checkTarget(AgentClient& agent, const std::string& vm, const std::string& criuVersion,
                                      const std::string& name);

@@ -50,7 +50,7 @@ void addContainerSide(CLI::App& container, CliContext& ctx)
 {
     struct Args {
         std::string vm, name, target, checkpoint, tag;
-        bool leaveRunning = false, live = false;
+        bool leaveRunning = false, live = false, tcpClose = false;
     };
     auto a = std::make_shared<Args>();
     auto* cp = container.add_subcommand("checkpoint", "Checkpoint a container into the host's store (it ends once saved)");
@@ -70,9 +70,12 @@ void addContainerSide(CLI::App& container, CliContext& ctx)
     rs->add_option("checkpoint", a->checkpoint, "Checkpoint id (or a unique prefix)")->required();
     rs->add_option("--vm", a->vm, "Target VM")->required();
     rs->add_option("--name", a->name, "New container name (default: the checkpointed one)");
+    rs->add_flag("--tcp-close", a->tcpClose,
+                 "Its TCP connections come back closed (default: established, for a peer that kept them)");
     rs->callback([&ctx, a] {
         withCheckpoints(ctx, [&](CheckpointService& s) -> Result<int> {
-            PV_TRY(protocol::ContainerRestoreResult c, s.restore(a->checkpoint, a->vm, a->name, ctx.progress()));
+            PV_TRY(protocol::ContainerRestoreResult c,
+                   s.restore(a->checkpoint, a->vm, a->name, ctx.progress(), {}, a->tcpClose));
             json out = protocol::encode(c);
             out["vm"] = a->vm;
             return ctx.print(out, protocol::containerDetails(c) + "restored from: " + c.restoredFrom.value_or("") + "\n");

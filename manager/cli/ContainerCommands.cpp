@@ -15,7 +15,7 @@ struct Target {
 };
 
 struct CreateArgs {
-    std::string hostname, cwd, image;
+    std::string hostname, cwd, image, network, address;
     std::vector<std::string> command, env;
     std::int64_t memoryMiB = 0, pids = 0;
     bool init = false;
@@ -49,8 +49,17 @@ void addCreate(CLI::App& group, CliContext& ctx)
     c->add_flag("--init", a->init, "A tiny init as pid 1 that forwards signals and reaps");
     c->add_flag("--privileged", a->privileged,
                 "Every capability, no seccomp filter, no masked or read-only paths (default: confined)");
+    c->add_option("--network", a->network,
+                  "'none' for loopback only (default: an address on the VM's network)");
+    c->add_option("--address", a->address, "Its IPv4 address on the VM's network (default: the next free one)");
     c->callback([&ctx, t, a] {
         withService(ctx, [&](ContainerService& cs) -> Result<int> {
+            if (!a->network.empty() && a->network != "none")
+                return fail(ErrorCode::InvalidArgument,
+                            "--network takes only 'none': a container joins its VM's network");
+            NetworkChoice network{a->network == "none", a->address};
+            if (network.none && !network.address.empty())
+                return fail(ErrorCode::InvalidArgument, "--address and --network none contradict each other");
             protocol::ContainerSpec spec;
             spec.name = t->name;
             spec.argv = a->command;
@@ -68,10 +77,11 @@ void addCreate(CLI::App& group, CliContext& ctx)
             if (a->image.empty()) {
                 if (a->command.empty())
                     return fail(ErrorCode::InvalidArgument, "a command is needed after -- (or an --image with a default one)");
-                PV_TRY(protocol::ContainerInfo info, cs.create(t->vm, spec));
+                PV_TRY(protocol::ContainerInfo info, cs.create(t->vm, spec, network));
                 return ctx.print(protocol::encode(info), protocol::containerDetails(info));
             }
-            auto made = cs.createFromImage(t->vm, spec, a->image, a->command, !a->cwd.empty(), ctx.progress());
+            auto made =
+                cs.createFromImage(t->vm, spec, a->image, a->command, !a->cwd.empty(), ctx.progress(), network);
             ctx.endProgress();
             PV_TRY(protocol::ContainerInfo info, std::move(made));
             return ctx.print(protocol::encode(info), protocol::containerDetails(info));

@@ -100,6 +100,19 @@ public:
     [[nodiscard]] Result<std::vector<ContainerRecord>> containers(std::int64_t vmId) const;
     [[nodiscard]] Status deleteContainer(std::int64_t vmId, const std::string& name);
 
+    // Container addresses (vm/ContainerAddresses). insertAddress is
+    // AlreadyExists when the address (or the MAC) is taken on that network;
+    // moveAddress gives it to another holder; the finds return std::nullopt.
+    [[nodiscard]] Status insertAddress(const AddressRecord& address);
+    [[nodiscard]] Result<std::vector<AddressRecord>> addresses(const std::string& network) const; // by address
+    [[nodiscard]] Result<std::optional<AddressRecord>> findAddress(const std::string& network,
+                                                                   const std::string& address) const;
+    [[nodiscard]] Result<std::optional<AddressRecord>> findAddressOf(std::int64_t vmId,
+                                                                     const std::string& container) const;
+    [[nodiscard]] Status moveAddress(const std::string& network, const std::string& address, std::int64_t vmId,
+                                     const std::string& container);
+    [[nodiscard]] Status deleteAddress(const std::string& network, const std::string& address);
+
     // Checkpoints. findCheckpoint takes a full id or a prefix of exactly
     // one; an exact id wins over longer ids it is a prefix of, and a prefix
     // of several is InvalidArgument. Lists are newest first.

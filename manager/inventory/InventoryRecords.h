@@ -90,6 +90,20 @@ struct ContainerRecord {
     bool operator==(const ContainerRecord&) const = default;
 };
 
+// An address Pidvisor gave a container on a libvirt network: its holder is
+// the container (by VM and name) that may use it. Unique per network;
+// deleting the VM releases its containers' addresses.
+struct AddressRecord {
+    std::string network;  // the libvirt network's name
+    std::string address;  // "10.84.0.130", without the prefix
+    std::string mac;      // "02:70:76:00:00:82"
+    std::int64_t vmId = 0;
+    std::string container;
+    std::int64_t allocatedAt = 0; // 0 on insert: now
+
+    bool operator==(const AddressRecord&) const = default;
+};
+
 // One process of a checkpointed container, as CRIU's process tree and the
 // agent's process table described it at the dump. Restoring recreates the
 // virtual pids exactly; the pid in the VM is only what it was then.

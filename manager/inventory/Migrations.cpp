@@ -210,6 +210,21 @@ constexpr std::string_view kCreateContainerImages = R"sql(CREATE TABLE container
     volume_bytes INTEGER NOT NULL DEFAULT 0 CHECK (volume_bytes >= 0),
     created_at INTEGER NOT NULL))sql";
 
+// --- version 6: container addresses
+// What Pidvisor handed out on each libvirt network (vm/ContainerAddresses):
+// the holder is a container by VM and name, which a restore or migration
+// moves; a VM's deletion releases its containers' addresses.
+constexpr std::string_view kCreateContainerAddresses = R"sql(CREATE TABLE container_addresses (
+    network TEXT NOT NULL CHECK (network <> ''),
+    address TEXT NOT NULL CHECK (address <> ''),
+    mac TEXT NOT NULL CHECK (length(mac) = 17),
+    vm_id INTEGER NOT NULL REFERENCES vms(id) ON DELETE CASCADE,
+    container_name TEXT NOT NULL CHECK (container_name <> ''),
+    allocated_at INTEGER NOT NULL,
+    PRIMARY KEY (network, address),
+    UNIQUE (network, mac),
+    UNIQUE (vm_id, container_name)))sql";
+
 Status applyStep(const Database& db, const Migration& step)
 {
     std::string doing = "migrating " + db.path() + " to schema version " + std::to_string(step.version) + " (" +
@@ -245,6 +260,7 @@ const std::vector<Migration>& schemaMigrations()
           kAddTransferBytes, kCopyDurations, kCreateCriuStats, kCopyCriuStats,
           kDropPidMapJson, kDropDurationsJson}},
         {5, "container images", {kCreateContainerImages}},
+        {6, "container addresses", {kCreateContainerAddresses}},
     };
     return steps;
 }

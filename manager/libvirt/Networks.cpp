@@ -74,9 +74,32 @@ Result<std::string> buildNetworkXml(const NetworkSettings& s)
     if (!s.isolated)
         x += "  <forward mode='nat'/>\n";
     x += "  <ip address='" + dotted(net + 1) + "' netmask='" + dotted(mask) + "'>\n" +
-         "    <dhcp>\n      <range start='" + dotted(net + 2) + "' end='" + dotted(last - 1) + "'/>\n" +
+         "    <dhcp>\n      <range start='" + dotted(net + 2) + "' end='" + dotted(net + (last - net + 1) / 2 - 1) +
+         "'/>\n" +
          "    </dhcp>\n  </ip>\n</network>\n";
     return x;
+}
+
+Result<std::string> activeNetworkXml(const Connection& conn, const std::string& name)
+{
+    NetworkPtr net(virNetworkLookupByName(conn.raw(), name.c_str()));
+    if (!net) {
+        virResetLastError();
+        return fail(ErrorCode::NotFound, "libvirt network " + protocol::quoteForMessage(name) + " does not exist on " +
+                                             conn.uri());
+    }
+    int active = virNetworkIsActive(net.get());
+    if (active < 0)
+        return fail(libvirtError("asking whether network '" + name + "' is active"));
+    if (active == 0)
+        return fail(ErrorCode::Unavailable, "libvirt network " + protocol::quoteForMessage(name) +
+                                                " is not running (virsh net-start " + name + ")");
+    char* xml = virNetworkGetXMLDesc(net.get(), 0);
+    if (!xml)
+        return fail(libvirtError("reading the definition of network '" + name + "'"));
+    std::string text(xml);
+    std::free(xml);
+    return text;
 }
 
 Status ensureNetwork(const Connection& conn, const std::string& name, const NetworkSettings& settings)

@@ -5,6 +5,10 @@
 // virt-manager show it like any other. Any other existing libvirt network
 // can be named instead; "none" gives a VM no NIC.
 //
+// Pidvisor's own network hands out DHCP leases (to VMs) from the lower half
+// of its range; the upper half is for containers' addresses, which the
+// manager allocates (vm/ContainerAddresses).
+//
 // Environment: PIDVISOR_NETWORK (the default network's name, or "none"),
 // PIDVISOR_NETWORK_SUBNET (its IPv4 range when Pidvisor defines it,
 // default 10.83.0.0/24), PIDVISOR_NETWORK_ISOLATED=1 (define it without
@@ -33,6 +37,11 @@ struct NetworkSettings {
 // The definition Pidvisor gives its own network; InvalidArgument for a
 // subnet that is not an IPv4 network of prefix 16 to 28.
 [[nodiscard]] Result<std::string> buildNetworkXml(const NetworkSettings& settings);
+
+// A libvirt network's definition as it runs now (its live XML), for the
+// addresses containers get on it. NotFound names a network libvirt does
+// not know; Unavailable one that is not running (its bridge is down).
+[[nodiscard]] Result<std::string> activeNetworkXml(const Connection& conn, const std::string& name);
 
 // Makes `name` ready for a VM: Pidvisor's own network (settings.name) is
 // defined (persistent, autostarted) when missing; any network is started

@@ -1,5 +1,7 @@
 #include "ContainerService.h"
 
+#include "ContainerAddresses.h"
+
 #include "ImageDelivery.h"
 
 #include "core/OperationScope.h"
@@ -50,16 +52,34 @@ Result<ContainerListing> ContainerService::refresh(const std::string& vm, AgentC
     return listed;
 }
 
-Result<protocol::ContainerInfo> ContainerService::create(const std::string& vm, const protocol::ContainerSpec& spec)
+Result<protocol::ContainerInfo> ContainerService::createWithAddress(const std::string& vm, protocol::ContainerSpec spec,
+                                                                    const NetworkChoice& choice)
+{
+    PV_TRY(VmRecord record, m_vms.record(vm));
+    ContainerAddresses addresses(m_vms.inventory(), m_vms.connection());
+    spec.network.reset();
+    if (!choice.none) {
+        PV_TRY(VmNetworkView net, m_vms.network(vm));
+        PV_TRY(spec.network, addresses.allocate(record, net.network, spec.name, choice.address));
+    }
+    auto created = ask(vm, [&](AgentClient& a) { return a.containerCreate(spec); }, true);
+    if (!created && spec.network)
+        addresses.release(record, spec.name);
+    return created;
+}
+
+Result<protocol::ContainerInfo> ContainerService::create(const std::string& vm, protocol::ContainerSpec spec,
+                                                         const NetworkChoice& network)
 {
     OperationScope op(m_vms.inventory(), "container.create", vm + "/" + spec.name, protocol::encode(spec));
-    return op.finish(ask(vm, [&](AgentClient& a) { return a.containerCreate(spec); }, true));
+    return op.finish(createWithAddress(vm, std::move(spec), network));
 }
 
 Result<protocol::ContainerInfo> ContainerService::createFromImage(const std::string& vm, protocol::ContainerSpec spec,
                                                                   const std::string& imageRef,
                                                                   const std::vector<std::string>& command,
-                                                                  bool cwdGiven, const ProgressFn& progress)
+                                                                  bool cwdGiven, const ProgressFn& progress,
+                                                                  const NetworkChoice& network)
 {
     OperationScope op(m_vms.inventory(), "container.create", vm + "/" + spec.name, {{"image", imageRef}});
     auto result = [&]() -> Result<protocol::ContainerInfo> {
@@ -70,7 +90,7 @@ Result<protocol::ContainerInfo> ContainerService::createFromImage(const std::str
         PV_TRY(auto client, m_vms.agent(vm));
         PV_TRY_STATUS(provideImage(m_vms, *client, vm, image.info.digest, progress));
         report(progress, "creating container " + spec.name);
-        return ask(vm, [&](AgentClient& a) { return a.containerCreate(spec); }, true);
+        return createWithAddress(vm, spec, network);
     }();
     return op.finish(std::move(result));
 }
@@ -81,6 +101,15 @@ Result<protocol::ContainerInfo> ContainerService::start(const std::string& vm, c
     auto result = [&]() -> Result<protocol::ContainerInfo> {
         PV_TRY(auto client, m_vms.agent(vm));
         PV_TRY(protocol::ContainerInfo info, client->containerInfo(name));
+        // Its address may have gone to a restored copy elsewhere meanwhile.
+        PV_TRY(VmRecord record, m_vms.record(vm));
+        ContainerAddresses addresses(m_vms.inventory(), m_vms.connection());
+        if (info.spec.network) {
+            PV_TRY(VmNetworkView net, m_vms.network(vm));
+            PV_TRY_STATUS(addresses.checkRestore(record, net.network, *info.spec.network,
+                                                 std::pair<std::int64_t, std::string>{record.id, name}));
+            PV_TRY_STATUS(addresses.settleRestore(record, name, *info.spec.network));
+        }
         // After a VM restart an image disk is in the definition already;
         // this only waits for the agent to mount it.
         if (info.spec.image)
@@ -151,6 +180,8 @@ Status ContainerService::remove(const std::string& vm, const std::string& name, 
         PV_TRY(auto client, m_vms.agent(vm));
         PV_TRY(auto removed, ask(vm, [&](AgentClient& a) { return a.containerRm({name, force}); }, true));
         (void)removed;
+        if (auto record = m_vms.record(vm))
+            ContainerAddresses(m_vms.inventory(), m_vms.connection()).release(*record, name);
         // The container is gone; a disk left attached only costs a slot.
         if (auto released = releaseUnusedImages(m_vms, *client, vm); !released)
             op.addDetail("image_release_error", released.error().message);

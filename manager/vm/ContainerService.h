@@ -13,11 +13,20 @@
 
 namespace pidvisor::manager {
 
+// How a new container joins its VM's network (ContainerAddresses.h). A VM
+// without a network gives its containers loopback only either way.
+struct NetworkChoice {
+    bool none = false;   // loopback only
+    std::string address; // "": the next free one on the VM's network
+};
+
 class ContainerService {
 public:
     explicit ContainerService(VmService& vms) : m_vms(vms) {}
 
-    [[nodiscard]] Result<protocol::ContainerInfo> create(const std::string& vm, const protocol::ContainerSpec& spec);
+    // spec.network is the manager's to fill: from `network`.
+    [[nodiscard]] Result<protocol::ContainerInfo> create(const std::string& vm, protocol::ContainerSpec spec,
+                                                         const NetworkChoice& network = {});
     // A container whose root is image `imageRef`'s (name or digest of this
     // host's images): the image brought to the VM (hot-plugged when it does
     // not have it), its config applied to `spec` (protocol::applyImage;
@@ -25,7 +34,8 @@ public:
     [[nodiscard]] Result<protocol::ContainerInfo> createFromImage(const std::string& vm, protocol::ContainerSpec spec,
                                                                   const std::string& imageRef,
                                                                   const std::vector<std::string>& command,
-                                                                  bool cwdGiven, const ProgressFn& progress);
+                                                                  bool cwdGiven, const ProgressFn& progress,
+                                                                  const NetworkChoice& network = {});
     // Runs a stopped container again on its files.
     [[nodiscard]] Result<protocol::ContainerInfo> start(const std::string& vm, const std::string& name);
     [[nodiscard]] Result<std::vector<protocol::ContainerInfo>> list(const std::string& vm);
@@ -50,6 +60,10 @@ private:
     template <class Call>
     [[nodiscard]] auto ask(const std::string& vm, const Call& call, bool refreshAfter = false)
         -> decltype(call(std::declval<AgentClient&>()));
+    // Creates the container with its address (allocated first, released
+    // again when the agent refuses).
+    [[nodiscard]] Result<protocol::ContainerInfo> createWithAddress(const std::string& vm, protocol::ContainerSpec spec,
+                                                                    const NetworkChoice& network);
     // The VM's container rows brought up to date after a change.
     [[nodiscard]] Result<ContainerListing> refresh(const std::string& vm, AgentClient& agent);
 

@@ -146,6 +146,8 @@ TEST(Migrations, EachStepAddsItsTables)
          "vms"},
         {"checkpoint_criu_stats", "checkpoint_pids", "checkpoints", "container_images", "containers", "hosts",
          "images", "operations", "vms"},
+        {"checkpoint_criu_stats", "checkpoint_pids", "checkpoints", "container_addresses", "container_images",
+         "containers", "hosts", "images", "operations", "vms"},
     };
     ASSERT_EQ(static_cast<int>(expected.size()), Inventory::latestVersion() + 1);
     for (int version = 0; version <= Inventory::latestVersion(); ++version) {
@@ -157,7 +159,7 @@ TEST(Migrations, EachStepAddsItsTables)
 TEST(Migrations, StepsAreNumberedInOrder)
 {
     const auto& steps = schemaMigrations();
-    ASSERT_EQ(steps.size(), 5u);
+    ASSERT_EQ(steps.size(), 6u);
     for (std::size_t i = 0; i < steps.size(); ++i) {
         EXPECT_EQ(steps[i].version, static_cast<int>(i) + 1);
         EXPECT_FALSE(steps[i].statements.empty());
@@ -184,7 +186,7 @@ TEST(Migrations, ContainerImagesArriveWithVersion5)
         ASSERT_FALSE(images);
         EXPECT_NE(images.error().message.find("no such table: container_images"), std::string::npos);
     }
-    auto inventory = Inventory::open(path);
+    auto inventory = Inventory::openAtVersion(path, 5);
     ASSERT_OK(inventory);
     EXPECT_EQ(fileVersion(path), 5);
     auto images = inventory->containerImages();
@@ -200,14 +202,14 @@ TEST(Migrations, NewerFileIsRefused)
     {
         auto db = Database::open(path);
         ASSERT_OK(db);
-        ASSERT_OK(db->exec("pretending to be newer", "PRAGMA user_version = 7"));
+        ASSERT_OK(db->exec("pretending to be newer", "PRAGMA user_version = 8"));
     }
     auto inventory = Inventory::open(path);
     ASSERT_FALSE(inventory);
     EXPECT_EQ(inventory.error().code, ErrorCode::FailedPrecondition);
-    EXPECT_EQ(inventory.error().message, "inventory " + path + " has schema version 7, newer than this Pidvisor (5)");
+    EXPECT_EQ(inventory.error().message, "inventory " + path + " has schema version 8, newer than this Pidvisor (6)");
     EXPECT_FALSE(Inventory::openAtVersion(path, 1));
-    EXPECT_EQ(fileVersion(path), 7); // untouched
+    EXPECT_EQ(fileVersion(path), 8); // untouched
 }
 
 TEST(Migrations, UnknownTargetVersionIsRefused)
@@ -215,7 +217,7 @@ TEST(Migrations, UnknownTargetVersionIsRefused)
     auto inventory = Inventory::openAtVersion(":memory:", Inventory::latestVersion() + 1);
     ASSERT_FALSE(inventory);
     EXPECT_EQ(inventory.error().code, ErrorCode::InvalidArgument);
-    EXPECT_EQ(inventory.error().message, "inventory schema version 6 is unknown (latest is 5)");
+    EXPECT_EQ(inventory.error().message, "inventory schema version 7 is unknown (latest is 6)");
 }
 
 TEST(Migrations, ReopeningAtTheLatestChangesNothing)
