@@ -51,6 +51,7 @@ struct ContainerInfo {
     manager::ContainerRecord record;
     // From the spec, for display.
     std::string command, hostname, cwd;
+    std::string address, mac; // on the VM's network; "" loopback only
     std::vector<std::string> env;
     std::optional<std::int64_t> memoryMiB, pidsMax;
     bool init = false;

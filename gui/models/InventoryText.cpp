@@ -19,7 +19,7 @@ bool running(const ContainerInfo& c)
 QString InventoryText::header(int column)
 {
     static const char* names[] = {"Name", "State", "Accel", "Kernel", "Memory", "Boot to ready", "VPID", "PID",
-                                  "Parent", "Command"};
+                                  "Parent", "Address", "MAC", "Command"};
     return column >= 0 && column < Col::Count ? names[column] : QString();
 }
 
@@ -100,6 +100,11 @@ QString InventoryText::vmText(const VmInfo& v, int column)
     case Col::Kernel: return r.kernelRelease.empty() ? text(r.kernel) : text(r.kernel) + " " + text(r.kernelRelease);
     case Col::Memory: return format::bytes(r.memoryMiB << 20) + " · " + QString::number(r.vcpus) + " vCPU";
     case Col::BootToReady: return r.bootToReadyMs ? format::millis(*r.bootToReadyMs) : QString();
+    case Col::Address:
+        return v.network && !v.network->addresses.empty()
+                   ? text(v.network->addresses.front().substr(0, v.network->addresses.front().find('/')))
+                   : QString();
+    case Col::Mac: return v.network ? text(v.network->mac) : QString();
     case Col::Command:
         if (v.busy)
             return "operation in progress";
@@ -117,6 +122,8 @@ QString InventoryText::containerText(const ContainerInfo& c, int column)
     case Col::Memory: return c.memoryMiB ? "≤ " + format::bytes(*c.memoryMiB << 20) : QString();
     case Col::Vpid: return running(c) ? QString("1") : QString();
     case Col::Pid: return c.record.initPid > 0 && running(c) ? QString::number(c.record.initPid) : QString();
+    case Col::Address: return c.address.empty() ? QString("loopback only") : text(c.address);
+    case Col::Mac: return text(c.mac);
     case Col::Command: return text(c.command);
     default: return {};
     }

@@ -9,7 +9,7 @@ namespace pidvisor::gui {
 enum class NodeKind { Root, Host, Vm, Container, Process };
 
 namespace InventoryColumn {
-enum : int { Name, State, Accel, Kernel, Memory, BootToReady, Vpid, Pid, Parent, Command, Count };
+enum : int { Name, State, Accel, Kernel, Memory, BootToReady, Vpid, Pid, Parent, Address, Mac, Command, Count };
 }
 
 namespace CheckpointColumn {

@@ -68,6 +68,8 @@ void ContainerDetailsPage::show(const QString& uri, const VmInfo& vm, const Cont
     m_spec->setRows({{"Command", text(c.command)},
                      {"Pid 1 in the VM", c.record.initPid > 0 ? QString::number(c.record.initPid) : QString()},
                      {"Hostname", text(c.hostname.empty() ? c.record.name : c.hostname)},
+                     {"Network", c.address.empty() ? QString("loopback only")
+                                                   : text(c.address) + " (" + text(c.mac) + ")"},
                      {"Working directory", text(c.cwd)},
                      {"Environment", env.join("\n")},
                      {"Memory limit", c.memoryMiB ? format::bytes(*c.memoryMiB << 20) : "none"},

@@ -69,7 +69,7 @@ void MainWindow::buildLayout()
     m_tree = new InventoryTreeView;
     m_tree->setModel(m_proxy);
     m_tree->sortByColumn(InventoryColumn::Name, Qt::AscendingOrder);
-    static const int widths[] = {250, 72, 50, 165, 118, 88, 46, 56, 52, 220};
+    static const int widths[InventoryColumn::Count] = {250, 72, 50, 165, 118, 88, 46, 56, 52, 96, 124, 220};
     for (int c = 0; c < InventoryColumn::Count; ++c)
         m_tree->setColumnWidth(c, widths[c]);
     m_treeState = new TreeStateKeeper(m_tree, this);
