@@ -13,21 +13,32 @@
 //   pidvisor-testload steal-fds STOP OUT [ptrace]   race pidfd_getfd (and ptrace) against new processes
 //   pidvisor-testload time SCRIPT                   run /bin/sh -c SCRIPT, then print the nanoseconds it
 //                                                   took as the last line of stderr (busybox date has no %N)
+//   pidvisor-testload serve PORT                    TCP server, one process for every client: each line
+//                                                   gets "HOSTNAME LINE" back; after a line "discard" the
+//                                                   connection's bytes are counted, their number sent at
+//                                                   its end of input (for throughput)
+//   pidvisor-testload ask ADDR PORT LINE            send LINE to a serve there, print the answer
 #include "Escape.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <vector>
 #include <vector>
 
 namespace {
@@ -193,6 +204,116 @@ int timeScript(const char* script)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+struct Client {
+    int fd;
+    std::string pending;
+    bool discard = false;
+    unsigned long long discarded = 0;
+};
+
+bool sendAll(int fd, const std::string& text)
+{
+    std::size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::send(fd, text.data() + done, text.size() - done, MSG_NOSIGNAL);
+        if (n <= 0)
+            return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+int serve(int port)
+{
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 || ::listen(listener, 64) < 0) {
+        std::perror("pidvisor-testload serve");
+        return 1;
+    }
+    std::vector<Client> clients;
+    std::vector<char> buf(1 << 16);
+    while (true) {
+        std::vector<pollfd> fds{{listener, POLLIN, 0}};
+        for (const auto& c : clients)
+            fds.push_back({c.fd, POLLIN, 0});
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return 1;
+        }
+        if (fds[0].revents & POLLIN) {
+            int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+            if (fd >= 0 && clients.size() < 256)
+                clients.push_back({fd, {}});
+            else if (fd >= 0)
+                ::close(fd);
+        }
+        for (std::size_t i = 1; i < fds.size(); ++i) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            Client& c = clients[i - 1];
+            ssize_t n = ::read(c.fd, buf.data(), buf.size());
+            bool open = n > 0;
+            if (open && c.discard) {
+                c.discarded += static_cast<unsigned long long>(n);
+            } else if (open) {
+                c.pending.append(buf.data(), static_cast<std::size_t>(n));
+                std::size_t nl;
+                while (open && !c.discard && (nl = c.pending.find('\n')) != std::string::npos) {
+                    std::string line = c.pending.substr(0, nl);
+                    c.pending.erase(0, nl + 1);
+                    if (line == "discard") {
+                        c.discard = true;
+                        c.discarded = c.pending.size();
+                        c.pending.clear();
+                    } else {
+                        open = sendAll(c.fd, std::string(host) + " " + line + "\n");
+                    }
+                }
+            }
+            if (!open) {
+                if (c.discard && n == 0)
+                    (void)sendAll(c.fd, std::to_string(c.discarded) + "\n");
+                ::close(c.fd);
+                c.fd = -1;
+            }
+        }
+        std::vector<Client> alive;
+        for (auto& c : clients)
+            if (c.fd >= 0)
+                alive.push_back(std::move(c));
+        clients.swap(alive);
+    }
+}
+
+int ask(const char* addr, int port, const std::string& line)
+{
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(static_cast<std::uint16_t>(port));
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (::inet_pton(AF_INET, addr, &sa.sin_addr) != 1 || ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 ||
+        !sendAll(fd, line + "\n")) {
+        std::perror("pidvisor-testload ask");
+        return 1;
+    }
+    std::string got;
+    char c;
+    while (::read(fd, &c, 1) == 1 && c != '\n')
+        got += c;
+    std::printf("%s\n", got.c_str());
+    return got.empty() ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -212,10 +333,14 @@ int main(int argc, char** argv)
         return timeScript(argv[2]);
     if (mode == "attempt" && argc >= 3)
         return pidvisor::testload::attempt(argv[2]);
+    if (mode == "ask" && argc >= 5)
+        return ask(argv[2], std::atoi(argv[3]), argv[4]);
+    if (mode == "serve" && argc >= 3)
+        return serve(std::atoi(argv[2]));
     if (mode == "steal-fds" && argc >= 4)
         return pidvisor::testload::stealFds(argv[2], argv[3], argc > 4 && std::string(argv[4]) == "ptrace");
     std::fprintf(stderr, "usage: pidvisor-testload counter FILE [MS] | pipe-writer [MS] | pipe-reader FILE | "
                          "memory MIB DIR [DIRTY_MIB_PER_S] | bench-syscalls [SCALE] | time SCRIPT | attempt WHAT | "
-                         "steal-fds STOP OUT [ptrace]\n");
+                         "steal-fds STOP OUT [ptrace] | serve PORT | ask ADDR PORT LINE\n");
     return 2;
 }
