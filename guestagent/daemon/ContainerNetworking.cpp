@@ -1,6 +1,7 @@
 #include "ContainerNetworking.h"
 
 #include "Netlink.h"
+#include "Syscalls.h"
 
 #include "protocol/Sha256.h"
 #include "protocol/UniqueFd.h"
@@ -11,6 +12,8 @@
 #include <net/if.h>
 #include <net/ethernet.h>
 #include <net/if_arp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -185,6 +188,38 @@ void announceAddress(pid_t pid, const protocol::ContainerNetwork& network)
         return;
     // The thread owns the descriptor and enters the namespace itself.
     std::thread([fd = std::move(*netns), network] { sendAnnouncements(fd.get(), network); }).detach();
+}
+
+Status unlockNetwork(pid_t init, const std::vector<pid_t>& pids)
+{
+    // Out of repair mode first, while the lock still holds back any packet.
+    for (pid_t pid : pids) {
+        UniqueFd pidfd(sys::pidfdOpen(pid));
+        if (!pidfd)
+            continue;
+        std::error_code ec;
+        for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+            std::error_code lec;
+            auto target = std::filesystem::read_symlink(e.path(), lec).string();
+            if (target.rfind("socket:", 0) != 0)
+                continue;
+            int number = std::atoi(e.path().filename().c_str());
+            UniqueFd sock(sys::pidfdGetfd(pidfd.get(), number));
+            int type = 0, protocol = 0;
+            socklen_t len = sizeof type;
+            if (!sock || ::getsockopt(sock.get(), SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
+                continue;
+            len = sizeof protocol;
+            if (::getsockopt(sock.get(), SOL_SOCKET, SO_PROTOCOL, &protocol, &len) < 0 || protocol != IPPROTO_TCP)
+                continue;
+            int off = TCP_REPAIR_OFF_NO_WP;
+            (void)::setsockopt(sock.get(), IPPROTO_TCP, TCP_REPAIR, &off, sizeof off);
+        }
+    }
+    PV_TRY(UniqueFd netns, openNetns(init));
+    PV_TRY(int removed, deleteNftablesTables(netns.get(), "CRIU-"));
+    (void)removed;
+    return {};
 }
 
 Status writeResolvConf(const std::string& upperDir, const protocol::ContainerNetwork& network)

@@ -19,6 +19,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pidvisor::agent {
 
@@ -46,6 +47,11 @@ struct VethPair {
 // Gratuitous ARP from the container's eth0 (three of them, 100 ms apart,
 // in the background): the network's switches learn where it now is.
 void announceAddress(pid_t pid, const protocol::ContainerNetwork& network);
+// A tree that a dump left frozen (leave-stopped) runs again with its
+// network: CRIU leaves its TCP sockets in repair mode and its namespace
+// locked (an nftables table "CRIU-..."); both are undone, for the
+// container's processes `pids` (global pids).
+[[nodiscard]] Status unlockNetwork(pid_t init, const std::vector<pid_t>& pids);
 // /etc/resolv.conf for a container with DNS servers, in a fresh upper
 // directory (before the container ever ran: nothing there is its yet).
 [[nodiscard]] Status writeResolvConf(const std::string& upperDir, const protocol::ContainerNetwork& network);

@@ -76,9 +76,20 @@ Status ContainerManager::retire(const std::string& name, const std::string& chec
 Status ContainerManager::resume(const std::string& name) const
 {
     PV_TRY(auto procs, processes(name));
+    // CRIU left its connections in repair mode and its network locked.
+    PV_TRY(auto c, find(name));
+    pid_t init = 0;
+    {
+        std::lock_guard lock(c->mutex);
+        init = c->record.initPid;
+    }
+    std::vector<pid_t> pids;
+    for (const auto& p : procs)
+        pids.push_back(p.pid);
+    auto unlocked = unlockNetwork(init, pids);
     for (const auto& p : procs)
         ::kill(p.pid, SIGCONT);
-    return {};
+    return unlocked;
 }
 
 } // namespace pidvisor::agent

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <linux/if_link.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -13,6 +15,8 @@
 #include <cstring>
 #include <optional>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace pidvisor::agent {
 
@@ -260,6 +264,120 @@ Status RtNetlink::deleteLink(int index)
     ifi.ifi_index = index;
     Message m(RTM_DELLINK, 0, &ifi, sizeof ifi);
     return call(m.header(), "deleting an interface");
+}
+
+namespace {
+
+// Runs `body` in a thread that entered the namespace (or here when -1).
+template <class Body>
+auto inNamespace(int netnsFd, const Body& body) -> decltype(body())
+{
+    if (netnsFd < 0)
+        return body();
+    std::optional<decltype(body())> result;
+    std::thread([&] {
+        if (::setns(netnsFd, CLONE_NEWNET) < 0)
+            result = failErrno("entering the container's network namespace", errno);
+        else
+            result = body();
+    }).join();
+    return std::move(*result);
+}
+
+void putNfgen(std::vector<char>& buf, std::uint16_t type, std::uint16_t flags, std::uint32_t seq, std::uint8_t family,
+              std::uint16_t resId, const std::string& tableName)
+{
+    std::size_t start = buf.size();
+    std::size_t len = NLMSG_LENGTH(sizeof(nfgenmsg));
+    std::size_t attr = tableName.empty() ? 0 : RTA_ALIGN(RTA_LENGTH(tableName.size() + 1));
+    buf.resize(start + NLMSG_ALIGN(len) + attr);
+    auto* h = reinterpret_cast<nlmsghdr*>(buf.data() + start);
+    h->nlmsg_len = static_cast<std::uint32_t>(NLMSG_ALIGN(len) + attr);
+    h->nlmsg_type = type;
+    h->nlmsg_flags = flags;
+    h->nlmsg_seq = seq;
+    auto* g = static_cast<nfgenmsg*>(NLMSG_DATA(h));
+    g->nfgen_family = family;
+    g->version = NFNETLINK_V0;
+    g->res_id = htons(resId);
+    if (!tableName.empty()) {
+        auto* a = reinterpret_cast<rtattr*>(buf.data() + start + NLMSG_ALIGN(len));
+        a->rta_type = NFTA_TABLE_NAME;
+        a->rta_len = static_cast<std::uint16_t>(RTA_LENGTH(tableName.size() + 1));
+        std::memcpy(RTA_DATA(a), tableName.c_str(), tableName.size() + 1);
+    }
+}
+
+Result<int> deleteTablesHere(const std::string& prefix)
+{
+    UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER));
+    if (!fd)
+        return failErrno("opening an nfnetlink socket", errno);
+    timeval tv{5, 0};
+    (void)::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    const auto tableMsg = [](int msg) { return static_cast<std::uint16_t>((NFNL_SUBSYS_NFTABLES << 8) | msg); };
+    std::vector<char> ask;
+    putNfgen(ask, tableMsg(NFT_MSG_GETTABLE), NLM_F_REQUEST | NLM_F_DUMP, 1, AF_UNSPEC, 0, "");
+    if (::send(fd.get(), ask.data(), ask.size(), 0) < 0)
+        return failErrno("listing nftables tables", errno);
+    std::vector<std::pair<std::uint8_t, std::string>> doomed;
+    alignas(nlmsghdr) char reply[16384];
+    for (bool done = false; !done;) {
+        ssize_t n = ::recv(fd.get(), reply, sizeof reply, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return failErrno("listing nftables tables", errno);
+        for (auto* r = reinterpret_cast<nlmsghdr*>(reply); NLMSG_OK(r, static_cast<unsigned>(n)); r = NLMSG_NEXT(r, n)) {
+            if (r->nlmsg_type == NLMSG_DONE) {
+                done = true;
+                break;
+            }
+            if (r->nlmsg_type == NLMSG_ERROR) {
+                int err = -static_cast<nlmsgerr*>(NLMSG_DATA(r))->error;
+                if (err == 0 || err == ENOENT || err == EOPNOTSUPP || err == EPROTONOSUPPORT)
+                    return 0; // no nf_tables here: nothing locked it
+                return failErrno("listing nftables tables", err);
+            }
+            if (r->nlmsg_type != tableMsg(NFT_MSG_NEWTABLE))
+                continue;
+            auto* g = static_cast<nfgenmsg*>(NLMSG_DATA(r));
+            int left = static_cast<int>(r->nlmsg_len - NLMSG_LENGTH(sizeof(nfgenmsg)));
+            for (auto* a = reinterpret_cast<rtattr*>(reinterpret_cast<char*>(g) + NLMSG_ALIGN(sizeof(nfgenmsg)));
+                 RTA_OK(a, left); a = RTA_NEXT(a, left)) {
+                if (a->rta_type != NFTA_TABLE_NAME)
+                    continue;
+                std::string name(static_cast<const char*>(RTA_DATA(a)),
+                                 ::strnlen(static_cast<const char*>(RTA_DATA(a)), RTA_PAYLOAD(a)));
+                if (name.rfind(prefix, 0) == 0)
+                    doomed.emplace_back(g->nfgen_family, name);
+            }
+        }
+    }
+    for (const auto& [family, name] : doomed) {
+        // nf_tables changes travel in a batch.
+        std::vector<char> batch;
+        putNfgen(batch, NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, 10, AF_UNSPEC, NFNL_SUBSYS_NFTABLES, "");
+        putNfgen(batch, tableMsg(NFT_MSG_DELTABLE), NLM_F_REQUEST | NLM_F_ACK, 11, family, 0, name);
+        putNfgen(batch, NFNL_MSG_BATCH_END, NLM_F_REQUEST, 12, AF_UNSPEC, NFNL_SUBSYS_NFTABLES, "");
+        if (::send(fd.get(), batch.data(), batch.size(), 0) < 0)
+            return failErrno("deleting nftables table " + name, errno);
+        ssize_t n = ::recv(fd.get(), reply, sizeof reply, 0);
+        if (n < 0)
+            return failErrno("deleting nftables table " + name + " (no answer)", errno);
+        for (auto* r = reinterpret_cast<nlmsghdr*>(reply); NLMSG_OK(r, static_cast<unsigned>(n)); r = NLMSG_NEXT(r, n))
+            if (r->nlmsg_type == NLMSG_ERROR && r->nlmsg_seq == 11)
+                if (int err = -static_cast<nlmsgerr*>(NLMSG_DATA(r))->error)
+                    return failErrno("deleting nftables table " + name, err);
+    }
+    return static_cast<int>(doomed.size());
+}
+
+} // namespace
+
+Result<int> deleteNftablesTables(int netnsFd, const std::string& prefix)
+{
+    return inNamespace(netnsFd, [&] { return deleteTablesHere(prefix); });
 }
 
 } // namespace pidvisor::agent

@@ -55,4 +55,10 @@ private:
     std::uint32_t m_seq = 1;
 };
 
+// nf_tables over nfnetlink, in the namespace `netnsFd` refers to (or the
+// caller's when it is -1): deletes every table whose name starts with
+// `prefix` (CRIU's network lock is a table "CRIU-<run id>" of family inet),
+// and says how many went.
+[[nodiscard]] Result<int> deleteNftablesTables(int netnsFd, const std::string& prefix);
+
 } // namespace pidvisor::agent

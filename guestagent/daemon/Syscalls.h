@@ -37,6 +37,11 @@ inline int pidfdOpen(pid_t pid)
     return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
 }
 
+inline int pidfdGetfd(int pidfd, int targetFd)
+{
+    return static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, targetFd, 0U));
+}
+
 inline int pidfdSendSignal(int pidfd, int sig)
 {
     return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));

@@ -78,33 +78,35 @@ OperationSpec deleteVm(const QString& uri, const QString& vm, bool force)
     return spec;
 }
 
-OperationSpec createContainer(const QString& uri, const QString& vm, const protocol::ContainerSpec& container)
+OperationSpec createContainer(const QString& uri, const QString& vm, const protocol::ContainerSpec& container,
+                              const manager::NetworkChoice& network)
 {
     QString target = vm + "/" + QString::fromStdString(container.name);
     OperationSpec spec = OperationSpec::named("container.create", uri, target);
     spec.sharedVms = {str(vm)};
-    spec.body = [vmName = str(vm), container](OperationContext& ctx) -> Result<OperationResult> {
+    spec.body = [vmName = str(vm), container, network](OperationContext& ctx) -> Result<OperationResult> {
         report(ctx.progress, "asking the agent");
-        PV_TRY(protocol::ContainerInfo c, ctx.session->containers().create(vmName, container));
+        PV_TRY(protocol::ContainerInfo c, ctx.session->containers().create(vmName, container, network));
         return OperationResult{QString("running, pid 1 is %1 in the VM").arg(c.initPid), protocol::encode(c)};
     };
     return spec;
 }
 
 OperationSpec createContainerFromImage(const QString& uri, const QString& vm, const protocol::ContainerSpec& container,
-                                       const QString& image)
+                                       const QString& image, const manager::NetworkChoice& network)
 {
     QString target = vm + "/" + QString::fromStdString(container.name);
     OperationSpec spec = OperationSpec::named("container.create", uri, target);
     spec.sharedVms = {str(vm)};
-    spec.body = [vmName = str(vm), container, imageName = str(image)](OperationContext& ctx) -> Result<OperationResult> {
+    spec.body = [vmName = str(vm), container, imageName = str(image),
+                 network](OperationContext& ctx) -> Result<OperationResult> {
         // The command given (maybe none) goes after the image's entrypoint.
         protocol::ContainerSpec given = container;
         std::vector<std::string> command = std::move(given.argv);
         given.argv.clear();
         bool cwdGiven = given.cwd != protocol::ContainerSpec{}.cwd;
         PV_TRY(protocol::ContainerInfo c, ctx.session->containers().createFromImage(vmName, given, imageName, command,
-                                                                                    cwdGiven, ctx.progress));
+                                                                                    cwdGiven, ctx.progress, network));
         return OperationResult{QString("running image %1, pid 1 is %2 in the VM")
                                    .arg(QString::fromStdString(imageName))
                                    .arg(c.initPid),

@@ -17,11 +17,13 @@ namespace pidvisor::gui::ops {
 
 // `args`: container-create's arguments (PROTOCOL.md).
 [[nodiscard]] OperationSpec createContainer(const QString& uri, const QString& vm,
-                                            const protocol::ContainerSpec& container);
+                                            const protocol::ContainerSpec& container,
+                                            const manager::NetworkChoice& network = {});
 // The image's command, user and directory unless the spec gives them
 // (ContainerService::createFromImage: the image's disk comes first).
 [[nodiscard]] OperationSpec createContainerFromImage(const QString& uri, const QString& vm,
-                                                     const protocol::ContainerSpec& container, const QString& image);
+                                                     const protocol::ContainerSpec& container, const QString& image,
+                                                     const manager::NetworkChoice& network = {});
 // The result's data is the command result (exit_code, stdout, stderr...).
 [[nodiscard]] OperationSpec execInContainer(const QString& uri, const QString& vm, const QString& container,
                                             const QStringList& argv);

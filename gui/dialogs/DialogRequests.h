@@ -3,6 +3,7 @@
 #pragma once
 
 #include "images/DebianImage.h"
+#include "vm/ContainerService.h"
 #include "vm/VmService.h"
 
 #include "protocol/Types.h"
@@ -41,6 +42,7 @@ struct NewContainerRequest {
     QString uri, vm;
     protocol::ContainerSpec spec; // container-create's arguments (argv: the command given, maybe none)
     QString image;                // a container image's name; empty: the VM's own files
+    manager::NetworkChoice network; // an address on the VM's network (the next free one, or given), or loopback only
 };
 
 struct CheckpointRequest {

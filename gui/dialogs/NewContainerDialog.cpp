@@ -53,6 +53,13 @@ NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent, std:
     m_image->addItem("(the VM's own files)");
     for (const auto& i : m_images)
         m_image->addItem(QString::fromStdString(i.name));
+    m_network = new QComboBox;
+    m_network->setObjectName("network");
+    m_network->addItem("An address on the VM's network");
+    m_network->addItem("Loopback only");
+    m_address = new QLineEdit;
+    m_address->setObjectName("address");
+    m_address->setPlaceholderText("the next free one");
     m_imageDefault = new QLabel;
     m_imageDefault->setObjectName("imageDefault");
     m_imageDefault->setWordWrap(true);
@@ -66,6 +73,8 @@ NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent, std:
     form->addRow("Memory limit", m_memory);
     form->addRow("Process limit", m_pids);
     form->addRow(QString(), m_init);
+    form->addRow("Network", m_network);
+    form->addRow("Address", m_address);
     m_problem = problemLabel();
     m_buttons = okCancelButtons(this, "Create");
     auto* layout = new QVBoxLayout(this);
@@ -80,6 +89,8 @@ NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent, std:
     connect(m_env, &QPlainTextEdit::textChanged, this, &NewContainerDialog::validate);
     connect(m_memory, &QSpinBox::valueChanged, this, &NewContainerDialog::validate);
     connect(m_pids, &QSpinBox::valueChanged, this, &NewContainerDialog::validate);
+    connect(m_network, &QComboBox::currentIndexChanged, this, &NewContainerDialog::validate);
+    connect(m_address, &QLineEdit::textChanged, this, &NewContainerDialog::validate);
     validate();
 }
 
@@ -94,6 +105,10 @@ QString NewContainerDialog::problem() const
         return "give a command";
     if (!m_cwd->text().isEmpty() && !m_cwd->text().startsWith('/'))
         return "the working directory must be an absolute path";
+    if (!m_address->text().isEmpty()) {
+        if (auto ok = protocol::checkIpv4("address", m_address->text().toStdString()); !ok)
+            return QString::fromStdString(ok.error().message);
+    }
     // The rest as the agent will check it: the spec's one validation, after
     // the image's defaults where there is an image.
     protocol::ContainerSpec checkedSpec = spec();
@@ -130,6 +145,9 @@ bool NewContainerDialog::setImage(const QString& name)
 
 void NewContainerDialog::validate()
 {
+    m_address->setEnabled(m_network->currentIndex() == 0);
+    if (m_network->currentIndex() != 0)
+        m_address->clear();
     const protocol::ImageInfo* image = chosenImage();
     if (image) {
         std::string def = protocol::defaultCommandText(image->config);
@@ -167,7 +185,9 @@ protocol::ContainerSpec NewContainerDialog::spec() const
 NewContainerRequest NewContainerDialog::request() const
 {
     const protocol::ImageInfo* image = chosenImage();
-    return NewContainerRequest{m_vm.uri, m_vm.name, spec(), image ? QString::fromStdString(image->name) : QString()};
+    manager::NetworkChoice network{m_network->currentIndex() == 1, m_address->text().trimmed().toStdString()};
+    return NewContainerRequest{m_vm.uri, m_vm.name, spec(), image ? QString::fromStdString(image->name) : QString(),
+                               network};
 }
 
 void NewContainerDialog::setName(const QString& name)

@@ -44,6 +44,8 @@ private:
     VmChoice m_vm;
     std::vector<protocol::ImageInfo> m_images;
     QComboBox* m_image;
+    QComboBox* m_network; // an address on the VM's network, or loopback only
+    QLineEdit* m_address; // "" the next free one
     QLabel* m_imageDefault;
     QLineEdit* m_name;
     QLineEdit* m_command;

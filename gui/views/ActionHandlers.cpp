@@ -100,8 +100,9 @@ int ActionController::newContainer()
     if (!request)
         return 0;
     if (!request->image.isEmpty())
-        return submit(ops::createContainerFromImage(request->uri, request->vm, request->spec, request->image));
-    return submit(ops::createContainer(request->uri, request->vm, request->spec));
+        return submit(
+            ops::createContainerFromImage(request->uri, request->vm, request->spec, request->image, request->network));
+    return submit(ops::createContainer(request->uri, request->vm, request->spec, request->network));
 }
 
 int ActionController::exec()

@@ -1,8 +1,12 @@
 """The VM on its libvirt network: a DHCP lease, a server in the VM reached
-from the host at the VM's address, the VM reaching the network's bridge.
-Runs only on an isolated network (no <forward>): nothing leaves the host."""
+from the host at the VM's address, the VM reaching the network's bridge;
+two containers serving one port at their own addresses, and a TCP
+connection from the host kept while its server's container live-migrates
+to another VM. Runs only on an isolated network (no <forward>): nothing
+leaves the host."""
 import socket
 import subprocess
+import threading
 import time
 
 NAME = "network"
@@ -27,6 +31,67 @@ def read_from(addr, port, tries=30):
             pass
         time.sleep(0.5)
     return ""
+
+
+def ask(addr, port, line):
+    with socket.create_connection((addr, port), timeout=10) as s:
+        s.sendall(line.encode() + b"\n")
+        return s.makefile().readline().strip()
+
+
+class HeldClient(threading.Thread):
+    """One connection, a request every 100 ms, each answer checked."""
+
+    def __init__(self, addr, port, server):
+        super().__init__(daemon=True)
+        self.addr, self.port, self.server = addr, port, server
+        self.stop = threading.Event()
+        self.answers, self.longest_gap, self.failure = 0, 0.0, ""
+
+    def run(self):
+        try:
+            with socket.create_connection((self.addr, self.port), timeout=60) as s:
+                s.settimeout(60)
+                reader = s.makefile()
+                last = time.monotonic()
+                while not self.stop.is_set():
+                    s.sendall(f"{self.answers}\n".encode())
+                    got = reader.readline().strip()
+                    if got != f"{self.server} {self.answers}":
+                        self.failure = f"request {self.answers}: got {got!r}"
+                        return
+                    now = time.monotonic()
+                    self.longest_gap = max(self.longest_gap, now - last)
+                    last = now
+                    self.answers += 1
+                    time.sleep(0.1)
+        except OSError as e:
+            self.failure = f"after {self.answers} answers: {e}"
+
+
+def containers(ctx, vm):
+    """Two servers on one port at their own addresses; one moves live to another VM."""
+    a = ctx.pv("container", "create", vm, "nw1", "--", "pidvisor-testload", "serve", "8080")["address"]
+    b = ctx.pv("container", "create", vm, "nw2", "--", "pidvisor-testload", "serve", "8080")["address"]
+    ctx.check(a and b and a != b, f"containers got addresses {a!r} and {b!r}")
+    for addr, who in ((a, "nw1"), (b, "nw2")):
+        got = ask(addr, 8080, "matrix")
+        ctx.check(got == f"{who} matrix", f"the host read {got!r} from {addr}:8080")
+    target, _ = ctx.new_vm("nwtarget")
+    client = HeldClient(a, 8080, "nw1")
+    client.start()
+    time.sleep(2)
+    report = ctx.pv("container", "migrate", vm, "nw1", "--to", target, "--live")
+    time.sleep(2)
+    client.stop.set()
+    client.join(30)
+    ctx.check(not client.failure, f"the held connection broke: {client.failure}")
+    moved = ctx.pv("container", "info", target, "nw1")
+    ctx.check(moved["address"] == a, f"the address changed in the move: {a} -> {moved['address']}")
+    ctx.pv("container", "rm", "--force", target, "nw1")
+    ctx.pv("container", "rm", "--force", vm, "nw2")
+    return {"container_addresses": [a, b], "migration_downtime_ms": report["downtime_ms"],
+            "client_longest_gap_ms": int(client.longest_gap * 1000), "client_answers": client.answers}
 
 
 def run(ctx):
@@ -55,4 +120,6 @@ def run(ctx):
     got = read_from(addr, 7071)
     ctx.check(got == "matrix pong\n", f"the host read {got!r} from {addr}:7071")
     ctx.vm_exec(vm, "ping", "-c", "1", "-W", "5", bridge_ip)
-    return {"network": net, "address": addr, "lease_wait_ms": lease_wait_ms}
+    result = {"network": net, "address": addr, "lease_wait_ms": lease_wait_ms}
+    result.update(containers(ctx, vm))
+    return result
