@@ -52,6 +52,7 @@ bench: build
 	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/pidns_bench.py
 	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/checkpoint_bench.py
 	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/image_bench.py
+	PIDVISOR_BIN_DIR=$(BUILD)/bin tests/bench/network_bench.py
 
 # Each libFuzzer harness (tests/fuzz) for FUZZ_SECONDS, in the sanitize
 # tree (clang, ASan+UBSan); crashes are kept in build/sanitize/fuzz/artifacts.
