@@ -76,6 +76,26 @@ private:
 
 } // namespace
 
+namespace {
+
+// Runs `body` in a thread that entered the namespace (or here when -1).
+template <class Body>
+auto inNamespace(int netnsFd, const Body& body) -> decltype(body())
+{
+    if (netnsFd < 0)
+        return body();
+    std::optional<decltype(body())> result;
+    std::thread([&] {
+        if (::setns(netnsFd, CLONE_NEWNET) < 0)
+            result = failErrno("entering the container's network namespace", errno);
+        else
+            result = body();
+    }).join();
+    return std::move(*result);
+}
+
+} // namespace
+
 MacAddress parseMac(const std::string& text)
 {
     MacAddress mac{};
@@ -116,42 +136,54 @@ Result<RtNetlink> RtNetlink::openIn(int netnsFd)
 {
     // A thread of its own enters the namespace, opens the socket there and
     // ends; the socket stays in that namespace.
-    std::optional<Result<RtNetlink>> result;
-    std::thread([&] {
-        if (::setns(netnsFd, CLONE_NEWNET) < 0) {
-            result = failErrno("entering the container's network namespace", errno);
-            return;
-        }
-        result = open();
-    }).join();
-    return std::move(*result);
+    return inNamespace(netnsFd, [] { return open(); });
 }
 
-Status RtNetlink::call(void* message, const std::string& what)
+namespace {
+
+// Sends one request and reads until the kernel's answer to it: `onReply`
+// sees each message with the request's sequence number and gives the
+// result to stop with, or std::nullopt to read on.
+template <class T, class OnReply>
+Result<T> roundTrip(int fd, nlmsghdr* h, const std::string& what, const OnReply& onReply)
 {
-    auto* h = static_cast<nlmsghdr*>(message);
-    h->nlmsg_seq = m_seq++;
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    if (::sendto(m_fd.get(), h, h->nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
+    if (::send(fd, h, h->nlmsg_len, 0) < 0)
         return failErrno(what, errno);
     alignas(nlmsghdr) char reply[8192];
     while (true) {
-        ssize_t n = ::recv(m_fd.get(), reply, sizeof reply, 0);
+        ssize_t n = ::recv(fd, reply, sizeof reply, 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             return failErrno(what + " (no answer from the kernel)", errno);
         for (auto* r = reinterpret_cast<nlmsghdr*>(reply); NLMSG_OK(r, static_cast<unsigned>(n));
              r = NLMSG_NEXT(r, n)) {
-            if (r->nlmsg_seq != h->nlmsg_seq || r->nlmsg_type != NLMSG_ERROR)
+            if (r->nlmsg_seq != h->nlmsg_seq)
                 continue;
-            int err = -static_cast<nlmsgerr*>(NLMSG_DATA(r))->error;
-            if (err == 0)
-                return {};
-            return failErrno(what, err);
+            if (std::optional<Result<T>> done = onReply(*r))
+                return std::move(*done);
         }
     }
+}
+
+int errorOf(const nlmsghdr& r)
+{
+    return -static_cast<const nlmsgerr*>(NLMSG_DATA(&r))->error;
+}
+
+} // namespace
+
+Status RtNetlink::call(void* message, const std::string& what)
+{
+    auto* h = static_cast<nlmsghdr*>(message);
+    h->nlmsg_seq = m_seq++;
+    return roundTrip<void>(m_fd.get(), h, what, [&](const nlmsghdr& r) -> std::optional<Status> {
+        if (r.nlmsg_type != NLMSG_ERROR)
+            return std::nullopt;
+        if (int err = errorOf(r))
+            return Status(failErrno(what, err));
+        return Status();
+    });
 }
 
 Result<int> RtNetlink::linkIndex(const std::string& name)
@@ -164,31 +196,19 @@ Result<int> RtNetlink::linkIndex(const std::string& name)
     Message m(RTM_GETLINK, 0, &ifi, sizeof ifi);
     m.header()->nlmsg_flags = NLM_F_REQUEST;
     m.put(IFLA_IFNAME, name);
-    auto* h = m.header();
-    h->nlmsg_seq = m_seq++;
-    if (::send(m_fd.get(), h, h->nlmsg_len, 0) < 0)
-        return failErrno("asking for interface " + name, errno);
-    alignas(nlmsghdr) char reply[8192];
-    while (true) {
-        ssize_t n = ::recv(m_fd.get(), reply, sizeof reply, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return failErrno("asking for interface " + name + " (no answer from the kernel)", errno);
-        for (auto* r = reinterpret_cast<nlmsghdr*>(reply); NLMSG_OK(r, static_cast<unsigned>(n));
-             r = NLMSG_NEXT(r, n)) {
-            if (r->nlmsg_seq != h->nlmsg_seq)
-                continue;
-            if (r->nlmsg_type == NLMSG_ERROR) {
-                int err = -static_cast<nlmsgerr*>(NLMSG_DATA(r))->error;
-                if (err == ENODEV)
-                    return 0;
-                return failErrno("asking for interface " + name, err);
-            }
-            if (r->nlmsg_type == RTM_NEWLINK)
-                return static_cast<ifinfomsg*>(NLMSG_DATA(r))->ifi_index;
+    m.header()->nlmsg_seq = m_seq++;
+    std::string what = "asking for interface " + name;
+    return roundTrip<int>(m_fd.get(), m.header(), what, [&](const nlmsghdr& r) -> std::optional<Result<int>> {
+        if (r.nlmsg_type == NLMSG_ERROR) {
+            int err = errorOf(r);
+            if (err == ENODEV)
+                return Result<int>(0);
+            return Result<int>(failErrno(what, err));
         }
-    }
+        if (r.nlmsg_type == RTM_NEWLINK)
+            return Result<int>(static_cast<const ifinfomsg*>(NLMSG_DATA(&r))->ifi_index);
+        return std::nullopt;
+    });
 }
 
 Status RtNetlink::addVeth(const std::string& name, const std::string& peer, const MacAddress& peerMac,
@@ -267,22 +287,6 @@ Status RtNetlink::deleteLink(int index)
 }
 
 namespace {
-
-// Runs `body` in a thread that entered the namespace (or here when -1).
-template <class Body>
-auto inNamespace(int netnsFd, const Body& body) -> decltype(body())
-{
-    if (netnsFd < 0)
-        return body();
-    std::optional<decltype(body())> result;
-    std::thread([&] {
-        if (::setns(netnsFd, CLONE_NEWNET) < 0)
-            result = failErrno("entering the container's network namespace", errno);
-        else
-            result = body();
-    }).join();
-    return std::move(*result);
-}
 
 void putNfgen(std::vector<char>& buf, std::uint16_t type, std::uint16_t flags, std::uint32_t seq, std::uint8_t family,
               std::uint16_t resId, const std::string& tableName)
