@@ -93,6 +93,7 @@ check "pidvisor-agent --version" pidvisor-agent --version
 check "man -w pidvisor" man -w pidvisor
 check "man -w pidvisor-gui" man -w pidvisor-gui
 check "man -w 8 pidvisor-agent" man -w 8 pidvisor-agent
+check "bash and zsh completion" test -f /usr/share/bash-completion/completions/pidvisor -a -f /usr/share/zsh/vendor-completions/_pidvisor
 check "the image recipe is found where it is installed" test -x /usr/share/pidvisor/packaging/guest/build-image.sh
 check "pidvisor-init and the agent link for guest images" test -x /usr/libexec/pidvisor/pidvisor-init -a -x /usr/libexec/pidvisor/pidvisor-agent
 check "the desktop entry and its icon" test -f /usr/share/applications/org.pidvisor.Pidvisor.desktop -a -f /usr/share/icons/hicolor/48x48/apps/org.pidvisor.Pidvisor.png -a -f /usr/share/icons/hicolor/scalable/apps/org.pidvisor.Pidvisor.svg
