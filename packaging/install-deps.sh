@@ -21,8 +21,12 @@ packages=(
     debian-archive-keyring cpio xz-utils zstd kmod bc bison flex libelf-dev rsync python3 perl
     # container images (OCI archives unpacked with libarchive, packed as erofs)
     libarchive-dev erofs-utils
-    # tests
-    iproute2 procps psmisc util-linux
+    # the system bus and polkit, through which the system libvirtd lets in
+    # members of the 'libvirt' group (packaging/libvirt-services.sh starts
+    # the bus where no init does)
+    dbus polkitd
+    # tests (zsh: its completion function is checked)
+    iproute2 procps psmisc util-linux zsh
     # the container image VM test (a static busybox in an OCI archive)
     busybox-static
     # fuzzing and sanitizers (tests/fuzz): clang with libFuzzer, ASan, UBSan

@@ -2,11 +2,16 @@
 # Start, stop and inspect the libvirt daemons Pidvisor needs, on machines
 # without systemd (development containers, CI).
 #
-#   libvirt-services.sh start [--owner TAG]   start virtlogd, then libvirtd, when not running
+#   libvirt-services.sh start [--owner TAG]   start the D-Bus system bus, virtlogd, then libvirtd,
+#                                             each when not running
 #   libvirt-services.sh stop [--owner TAG]    stop what `start` started (its domains first);
 #                                             with --owner, only what `start --owner TAG` started
 #   libvirt-services.sh status                what runs, and who started it
 #
+# The system bus comes first: libvirtd asks polkit (which dbus starts on
+# demand) whether a non-root client may manage it, and libvirt's polkit rule
+# lets in members of the 'libvirt' group; a libvirtd started without a bus
+# remembers that it had none and turns every non-root client away.
 # --owner lets a test run stop the daemons it started itself and leave
 # alone daemons that were already running when it began (make run's).
 # Each daemon runs in the foreground under `pidvisor-init --subreaper`: the
@@ -15,7 +20,7 @@
 # State, pid files and logs: /run/pidvisor/ (libvirt-services.state,
 # DAEMON.init.pid, DAEMON.log). pidvisor-init comes from $PIDVISOR_BIN_DIR,
 # default: build/bin next to this script's directory.
-# Exit status: 0 on success (status: both daemons answer), 1 on failure,
+# Exit status: 0 on success (status: virtlogd and libvirtd answer), 1 on failure,
 # 3 from status when a daemon is not running.
 set -euo pipefail
 
@@ -33,6 +38,11 @@ die() {
 }
 
 libvirtd_answers() { timeout 10 virsh -c "$uri" uri >/dev/null 2>&1; }
+bus_socket=/run/dbus/system_bus_socket
+bus_answers() {
+    timeout 10 dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.GetId >/dev/null 2>&1
+}
 virtlogd_runs() { [[ -S $logd_sock ]] && pgrep -x virtlogd >/dev/null; }
 
 # The pid of the pidvisor-init that runs DAEMON for us, when it still does
@@ -48,17 +58,19 @@ our_init_pid() {
 
 daemon_pid() { pgrep -P "$1" -x "$2" 2>/dev/null | head -n 1; }
 
-# start_daemon NAME: runs NAME in the foreground under the subreaper, in its
-# own session (so that the caller's terminal and job control never reach it).
+# start_daemon NAME [ARG...]: runs NAME in the foreground under the
+# subreaper, in its own session (so that the caller's terminal and job
+# control never reach it).
 start_daemon() {
     local name=$1 init=$bin_dir/pidvisor-init pidfile=$run_dir/$1.init.pid
+    shift
     [[ -x $init ]] || die "$init is missing: build it first (cmake --build build) or set PIDVISOR_BIN_DIR"
     command -v "$name" >/dev/null || die "$name is not installed (packaging/install-deps.sh installs it)"
     rm -f "$pidfile"
     printf '\n=== %s: starting %s\n' "$(date -Is)" "$name" >>"$run_dir/$name.log"
     # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
     setsid -f sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$pidfile" \
-        "$init" --subreaper -- "$(command -v "$name")" </dev/null >>"$run_dir/$name.log" 2>&1 9>&-
+        "$init" --subreaper -- "$(command -v "$name")" "$@" </dev/null >>"$run_dir/$name.log" 2>&1 9>&-
     local i
     for ((i = 0; i < 50; i++)); do
         [[ -s $pidfile ]] && break
@@ -91,6 +103,21 @@ do_start() {
     mkdir -p "$run_dir"
     exec 9>"$run_dir/libvirt-services.lock"
     flock 9
+
+    if bus_answers; then
+        say "the D-Bus system bus already runs"
+    elif command -v dbus-daemon >/dev/null; then
+        pgrep -x dbus-daemon -u messagebus >/dev/null && die "a system dbus-daemon runs but does not answer"
+        mkdir -p /run/dbus
+        rm -f "$bus_socket" # left by a bus that died
+        dbus-uuidgen --ensure
+        start_daemon dbus-daemon --system --nofork --nopidfile
+        wait_for dbus-daemon bus_answers 30
+        say "started the D-Bus system bus (pid $(daemon_pid "$(our_init_pid dbus-daemon)" dbus-daemon))"
+        libvirtd_answers && say "libvirtd was started without a bus: restart it to let in the 'libvirt' group"
+    else
+        say "no dbus-daemon (packaging/install-deps.sh installs it): only root can use libvirtd"
+    fi
 
     if virtlogd_runs; then
         say "virtlogd already running"
@@ -141,7 +168,7 @@ do_stop() {
     exec 9>"$run_dir/libvirt-services.lock"
     flock 9
     local ours=() name
-    for name in libvirtd virtlogd; do
+    for name in libvirtd virtlogd dbus-daemon; do
         our_init_pid "$name" >/dev/null || continue
         if [[ -n $owner_arg && $(recorded_owner "$name") != "$owner_arg" ]]; then
             say "$name was started by '$(recorded_owner "$name")', not '$owner_arg': leaving it running"
@@ -151,7 +178,7 @@ do_stop() {
     done
     if ((${#ours[@]} == 0)); then
         say "nothing to stop"
-        our_init_pid libvirtd >/dev/null || our_init_pid virtlogd >/dev/null || rm -f "$state"
+        any_ours || rm -f "$state"
         return 0
     fi
     if [[ " ${ours[*]} " == *" libvirtd "* ]]; then
@@ -175,12 +202,19 @@ do_stop() {
     if [[ " ${ours[*]} " == *" virtlogd "* ]]; then
         stop_daemon virtlogd
     fi
-    our_init_pid libvirtd >/dev/null || our_init_pid virtlogd >/dev/null || rm -f "$state"
+    if [[ " ${ours[*]} " == *" dbus-daemon "* ]]; then
+        stop_daemon dbus-daemon
+        # polkitd, which the bus started, leaves with it.
+        rm -f "$bus_socket"
+    fi
+    any_ours || rm -f "$state"
 }
+
+any_ours() { our_init_pid libvirtd >/dev/null || our_init_pid virtlogd >/dev/null || our_init_pid dbus-daemon >/dev/null; }
 
 do_status() {
     local status=0 name init pid since
-    for name in virtlogd libvirtd; do
+    for name in dbus-daemon virtlogd libvirtd; do
         if init=$(our_init_pid "$name"); then
             pid=$(daemon_pid "$init" "$name")
             since=$(awk -v d="$name" '$1 == d {print $3}' "$state" | tail -n 1)
@@ -189,7 +223,7 @@ do_status() {
             say "$name running (pid $pid), not started by libvirt-services.sh"
         else
             say "$name not running"
-            status=3
+            [[ $name == dbus-daemon ]] || status=3
         fi
     done
     if libvirtd_answers; then
@@ -215,7 +249,7 @@ start) do_start ;;
 stop) do_stop ;;
 status) do_status ;;
 *)
-    sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
