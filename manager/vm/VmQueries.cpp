@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -143,7 +144,10 @@ Result<VmNetworkView> VmService::network(const std::string& name) const
 Result<std::string> VmService::consoleLog(const std::string& name, std::size_t maxBytes)
 {
     PV_TRY(VmRecord vm, record(name));
-    if (!m_conn.isLocal()) {
+    // Read through libvirt where the file is not ours to read: another
+    // machine's, or (as a non-root member of the 'libvirt' group) root's.
+    bool readable = m_conn.isLocal() && ::access(vm.consoleLog.c_str(), R_OK) == 0;
+    if (!readable && (!m_conn.isLocal() || errno == EACCES)) {
         ImagePool pool(m_conn);
         return pool.download(name + "-console.log", maxBytes);
     }
@@ -163,8 +167,9 @@ AgentClient::TransportFactory VmService::transportFor(const std::string& name) c
     if (m_transportOverride)
         return [open = m_transportOverride, name] { return open(name); };
     bool stream = m_mode == AgentTransportMode::Stream || (m_mode == AgentTransportMode::Auto && !m_conn.isLocal());
+    bool automatic = m_mode == AgentTransportMode::Auto;
     const Connection* conn = &m_conn;
-    return [conn, name, stream]() -> Result<std::unique_ptr<AgentTransport>> {
+    return [conn, name, stream, automatic]() -> Result<std::unique_ptr<AgentTransport>> {
         if (stream)
             return openStreamTransport(*conn, name, kAgentChannel, false);
         PV_TRY(DomainPtr dom, conn->lookup(name));
@@ -172,7 +177,12 @@ AgentClient::TransportFactory VmService::transportFor(const std::string& name) c
         auto path = agentSocketPath(xml);
         if (!path)
             return fail(ErrorCode::FailedPrecondition, "VM '" + name + "' has no agent channel socket (not running?)");
-        return openUnixTransport(*path);
+        auto unix = openUnixTransport(*path);
+        // The socket belongs to QEMU's user: a non-root member of the
+        // 'libvirt' group goes through libvirtd instead.
+        if (!unix && automatic && unix.error().code == ErrorCode::PermissionDenied)
+            return openStreamTransport(*conn, name, kAgentChannel, false);
+        return unix;
     };
 }
 

@@ -43,7 +43,9 @@ struct VmCreateOptions {
 };
 
 // How the manager reaches agents: the channel's unix socket when libvirt
-// runs on this machine, a libvirt stream otherwise (or when forced).
+// runs on this machine and the socket may be opened (not as a non-root
+// member of the 'libvirt' group: it is QEMU's), a libvirt stream otherwise
+// (or when forced).
 enum class AgentTransportMode { Auto, Socket, Stream };
 
 struct VmView {

@@ -19,6 +19,8 @@
 # default none), plus those of packaging/debian13-apt.sh.
 set -euo pipefail
 set -E
+# depmod and modprobe live in /usr/sbin, which a desktop user's PATH lacks.
+PATH=$PATH:/usr/sbin:/sbin
 
 RECIPE_VERSION=1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -112,12 +114,12 @@ if ((!print_hash)); then
         fi
     fi
 fi
-# Remembers which image these inputs gave.
+# Remembers which image these inputs gave. A cache this user may only read
+# (PIDVISOR_CACHE shared by root with the 'libvirt' group) serves without.
 remember_inputs() {
     [[ -n $inputs_key ]] || return 0
-    mkdir -p "$images/.inputs"
-    printf '%s\n' "$out" >"$images/.inputs/$inputs_key.tmp-$$" &&
-        mv -f "$images/.inputs/$inputs_key.tmp-$$" "$images/.inputs/$inputs_key"
+    { mkdir -p "$images/.inputs" && printf '%s\n' "$out" >"$images/.inputs/$inputs_key.tmp-$$" &&
+        mv -f "$images/.inputs/$inputs_key.tmp-$$" "$images/.inputs/$inputs_key"; } 2>/dev/null || true
 }
 
 # --- Inputs and hash -----------------------------------------------------------
