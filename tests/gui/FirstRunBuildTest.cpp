@@ -2,10 +2,11 @@
 // vmenv fixture: vm.setup.image and vm.setup.kernel have built the guest
 // images and the container kernel, so the page's build finds both in the
 // cache (no compile here) and records the image in this test's own
-// inventory; a second check then reports it as built, and the first VM
-// can be asked for on qemu:///system (not booted here: gui.flow boots
-// VMs). Skips visibly when not root or libvirtd does not answer. The
-// page's screenshot after the build stays in the build tree.
+// inventory; a second check then reports it as built; then the page's
+// "create a first VM" button boots the VM on qemu:///system and starts the
+// first container in it, checked with the real CLI on this inventory (and
+// removed again). Skips visibly when not root or libvirtd does not answer.
+// The page's screenshot after the build stays in the build tree.
 #include "GuiTestSupport.h"
 #include "ScriptedDialogs.h"
 
@@ -13,6 +14,8 @@
 #include "models/OperationsModel.h"
 #include "views/FirstRunPage.h"
 #include "views/MainWindow.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QApplication>
 #include <QDir>
@@ -48,6 +51,7 @@ private slots:
         QString dir = scratchDir("firstrun-build-" + QString::number(::getpid()));
         Backend::Options o;
         o.dbPath = (dir + "/inventory.db").toStdString();
+        m_dbPath = o.dbPath;
         o.uris = {kUri.toStdString()};
         o.pollMs = 1500;
         m_backend = std::make_unique<BackendThread>(o);
@@ -95,14 +99,67 @@ private slots:
         QVERIFY(!QImage(png).isNull());
     }
 
+    void createFirstBootsAVmWithItsContainer()
+    {
+        QString name = page()->firstVmName(kUri);
+        if (cli({"vm", "show", name}).first == 0 || virsh({"dominfo", name}) == 0)
+            QSKIP(qPrintable("a VM named '" + name + "' exists on " + kUri + " (left by an earlier run?)"));
+        QVERIFY(page()->createButton()->isEnabled());
+        QElapsedTimer took;
+        took.start();
+        QTest::mouseClick(page()->createButton(), Qt::LeftButton);
+        m_created = name;
+        OperationsModel* ops = m_window->operationsModel();
+        // The VM's operation, then the container's (submitted when the VM is up).
+        auto finished = [&](const QString& kind) {
+            for (int row = 0; row < ops->rowCount(); ++row) {
+                const OperationEntry* e = ops->entry(row);
+                if (e && e->kind == kind && e->state != OperationEntry::State::Running)
+                    return e;
+            }
+            return static_cast<const OperationEntry*>(nullptr);
+        };
+        QVERIFY(waitFor([&] { return finished("vm.create") != nullptr; }, 600000));
+        QVERIFY2(finished("vm.create")->state == OperationEntry::State::Ok, qPrintable(OperationsModel::describe(*finished("vm.create"))));
+        QVERIFY(waitFor([&] { return finished("container.create") != nullptr; }, 120000));
+        QVERIFY2(finished("container.create")->state == OperationEntry::State::Ok,
+                 qPrintable(OperationsModel::describe(*finished("container.create"))));
+        auto [status, out] = cli({"--json", "container", "list", name});
+        QCOMPARE(status, 0);
+        auto list = nlohmann::json::parse(out.toStdString(), nullptr, false);
+        QVERIFY2(list.is_array() && list.size() == 1, qPrintable(out));
+        QCOMPARE(QString::fromStdString(list[0].value("name", "")), QString("clock"));
+        QCOMPARE(QString::fromStdString(list[0].value("state", "")), QString("running"));
+        qInfo("first VM '%s' up with container 'clock' running in %lld ms", qPrintable(name), took.elapsed());
+    }
+
     void cleanupTestCase()
     {
         m_window.reset();
         m_backend.reset();
+        if (!m_created.isEmpty())
+            (void)cli({"vm", "rm", "--force", m_created});
     }
 
 private:
     FirstRunPage* page() const { return m_window->firstRunPage(); }
+
+    // The real CLI on this test's inventory: exit status and standard output.
+    std::pair<int, QString> cli(const QStringList& args) const
+    {
+        QProcess p;
+        p.start(PIDVISOR_CLI, QStringList{"--db", QString::fromStdString(m_dbPath), "--connect", kUri} + args);
+        if (!p.waitForFinished(300000))
+            return {-1, {}};
+        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput())};
+    }
+
+    static int virsh(const QStringList& args)
+    {
+        QProcess p;
+        p.start("virsh", QStringList{"-c", kUri} + args);
+        return p.waitForFinished(30000) ? p.exitCode() : -1;
+    }
 
     static bool waitFor(const std::function<bool()>& done, int ms)
     {
@@ -117,6 +174,8 @@ private:
     }
 
     ScriptedDialogs m_dialogs;
+    std::string m_dbPath;
+    QString m_created; // the VM the first-run page created
     std::unique_ptr<BackendThread> m_backend;
     std::unique_ptr<MainWindow> m_window;
 };
