@@ -37,11 +37,11 @@ void ScreenshotTaker::onFailed(const QString& message)
     emit done(1);
 }
 
-void ScreenshotTaker::stage(MainWindow* w)
+QStringList ScreenshotTaker::stage(MainWindow* w)
 {
     const SnapshotPtr& s = w->snapshot();
     if (!s)
-        return;
+        return {};
     // The best row to show: a container with processes, else a running
     // container, else any VM.
     QStringList chosen;
@@ -61,6 +61,7 @@ void ScreenshotTaker::stage(MainWindow* w)
     if (!chosen.isEmpty())
         w->selectPath(chosen);
     w->showTab(s->checkpoints.empty() ? 0 : 2);
+    return chosen;
 }
 
 void ScreenshotTaker::take()
@@ -68,7 +69,9 @@ void ScreenshotTaker::take()
     if (m_taken)
         return;
     m_taken = true;
-    stage(m_window);
+    QStringList shown = stage(m_window);
+    std::fprintf(stderr, "pidvisor-gui: the screenshot shows %s\n",
+                 shown.isEmpty() ? "no VM" : shown.join(' ').toLocal8Bit().constData());
     QApplication::processEvents();
     QImage image = m_window->grab().toImage();
     QFileInfo info(m_file);

@@ -9,6 +9,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 namespace pidvisor::gui {
 
@@ -22,7 +23,8 @@ public:
     void onSnapshot(const SnapshotPtr& snapshot);
     void onFailed(const QString& message);
     // Chooses the row to show and the bottom tab; used by tests too.
-    static void stage(MainWindow* window);
+    // Returns the row's path (host URI, VM, container), empty when none.
+    static QStringList stage(MainWindow* window);
 
 signals:
     void done(int exitCode);

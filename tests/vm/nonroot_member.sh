@@ -1,7 +1,8 @@
 #!/bin/bash
 # A member of the 'libvirt' group, not root, uses the system libvirt the way
 # a desktop user does: lists the VMs, creates one (on the test network),
-# runs a container in it, and removes it. libvirtd lets the user in through
+# runs a container in it, opens the desktop app on it (offscreen), and
+# removes it. libvirtd lets the user in through
 # polkit (libvirt's rule for the group), which the D-Bus system bus starts;
 # the manager reaches the agent through a libvirt stream (the channel's
 # socket belongs to QEMU's user) and keeps its inventory and cache in the
@@ -69,6 +70,16 @@ out=$(as_member pidvisor container create "$vm" c1 --network none -- sleep 600 2
 as_member pidvisor container list "$vm" | grep -q "c1.*running" ||
     fail "container c1 is not listed running: $(as_member pidvisor container list "$vm" 2>&1)"
 echo "ok: a container runs in it (the agent reached without root)"
+# The desktop app too, offscreen: it connects, asks the agent, shows c1.
+cp "$bin_dir/pidvisor-gui" "$home/bin/"
+out=$(setpriv --reuid="$user" --regid=nogroup --init-groups env -i HOME="$home" PATH=/usr/bin:/bin \
+    XDG_DATA_HOME="$home/data" XDG_RUNTIME_DIR="$home" QT_QPA_PLATFORM=offscreen \
+    "$home/bin/pidvisor-gui" --connect qemu:///system --screenshot "$home/member.png" 2>&1) ||
+    fail "pidvisor-gui as the member: $(tail -5 <<<"$out")"
+grep -q "the screenshot shows qemu:///system $vm c1" <<<"$out" ||
+    fail "the member's window does not show container c1: $(tail -5 <<<"$out")"
+[[ $(head -c 8 "$home/member.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "no PNG written"
+echo "ok: pidvisor-gui as the member shows container c1 of $vm"
 inventory=$home/data/pidvisor/inventory.db
 [[ -f $inventory && $(stat -c %U "$inventory") == "$user" ]] ||
     fail "the inventory is not the user's own ($inventory)"
