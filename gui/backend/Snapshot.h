@@ -55,6 +55,7 @@ struct ContainerInfo {
     std::vector<std::string> env;
     std::optional<std::int64_t> memoryMiB, pidsMax;
     bool init = false;
+    bool privileged = false; // created with --privileged: not confined
     // Processes are live data: `live` is false when the agent was not asked.
     bool live = false;
     std::vector<ProcessInfo> processes;

@@ -42,6 +42,7 @@ ContainerInfo parseSpec(const std::string& name, const std::string& specJson)
     info.memoryMiB = spec->memoryMiB;
     info.pidsMax = spec->pidsMax;
     info.init = spec->init;
+    info.privileged = spec->privileged;
     if (spec->network) {
         info.address = spec->network->address.substr(0, spec->network->address.find('/'));
         info.mac = spec->network->mac;

@@ -48,6 +48,8 @@ NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent, std:
     m_pids->setSpecialValueText("no limit");
     m_init = new QCheckBox("Run a tiny init as pid 1 (forwards signals, reaps orphans)");
     m_init->setObjectName("init");
+    m_privileged = new QCheckBox("Privileged: every capability, no seccomp filter, every device (not confined)");
+    m_privileged->setObjectName("privileged");
     m_image = new QComboBox;
     m_image->setObjectName("image");
     m_image->addItem("(the VM's own files)");
@@ -73,6 +75,7 @@ NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent, std:
     form->addRow("Memory limit", m_memory);
     form->addRow("Process limit", m_pids);
     form->addRow(QString(), m_init);
+    form->addRow(QString(), m_privileged);
     form->addRow("Network", m_network);
     form->addRow("Address", m_address);
     m_problem = problemLabel();
@@ -179,6 +182,7 @@ protocol::ContainerSpec NewContainerDialog::spec() const
     if (m_pids->value() > 0)
         spec.pidsMax = m_pids->value();
     spec.init = m_init->isChecked();
+    spec.privileged = m_privileged->isChecked();
     return spec;
 }
 
@@ -209,6 +213,11 @@ void NewContainerDialog::setLimits(int memoryMiB, int pids)
 void NewContainerDialog::setInit(bool init)
 {
     m_init->setChecked(init);
+}
+
+void NewContainerDialog::setPrivileged(bool privileged)
+{
+    m_privileged->setChecked(privileged);
 }
 
 } // namespace pidvisor::gui

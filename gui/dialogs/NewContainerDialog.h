@@ -32,6 +32,7 @@ public:
     void setCommand(const QString& command);
     void setLimits(int memoryMiB, int pids);
     void setInit(bool init);
+    void setPrivileged(bool privileged);
     // "" for the VM's own files; false when no such image is offered.
     bool setImage(const QString& name);
     [[nodiscard]] QString problem() const;
@@ -55,6 +56,7 @@ private:
     QSpinBox* m_memory;
     QSpinBox* m_pids;
     QCheckBox* m_init;
+    QCheckBox* m_privileged;
     QLabel* m_problem;
     QDialogButtonBox* m_buttons;
 };

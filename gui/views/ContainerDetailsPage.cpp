@@ -75,6 +75,10 @@ void ContainerDetailsPage::show(const QString& uri, const VmInfo& vm, const Cont
                      {"Memory limit", c.memoryMiB ? format::bytes(*c.memoryMiB << 20) : "none"},
                      {"Process limit", c.pidsMax ? QString::number(*c.pidsMax) : "none"},
                      {"Init", c.init ? "pidvisor-init as pid 1" : "the command is pid 1"},
+                     {"Confinement", c.privileged ? "privileged: every capability, no seccomp filter, no masked "
+                                                    "paths, every device"
+                                                  : "confined: the OCI default capabilities, seccomp filter and "
+                                                    "device set, no_new_privs, masked and read-only /proc and /sys"},
                      {"Processes", c.live ? QString::number(c.processes.size()) : QString()},
                      {"Updated", format::localTime(c.record.updatedAt)}});
     showProcesses(c);

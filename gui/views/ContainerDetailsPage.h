@@ -23,6 +23,7 @@ public:
     void show(const QString& uri, const VmInfo& vm, const ContainerInfo& container, bool fresh);
     void setLogs(const QString& text, const QString& error);
     [[nodiscard]] QTableWidget* processTable() const { return m_processes; }
+    [[nodiscard]] FormPage* specPage() const { return m_spec; }
 
 signals:
     void logsRequested(const QString& uri, const QString& vm, const QString& container);

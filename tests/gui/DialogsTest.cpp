@@ -75,6 +75,9 @@ private slots:
         QCOMPARE(r.spec.pidsMax, std::optional<std::int64_t>(20));
         QVERIFY(r.spec.init);
         QVERIFY(!r.spec.hostname);
+        QVERIFY(!r.spec.privileged); // confined unless asked
+        d.setPrivileged(true);
+        QVERIFY(d.request().spec.privileged);
     }
 
     void newContainerFromAnImageNeedsNoCommand()

@@ -11,6 +11,7 @@
 #include "views/ActionController.h"
 #include "views/ChartsView.h"
 #include "views/CheckpointDetailsPage.h"
+#include "views/ContainerDetailsPage.h"
 #include "views/DetailsPane.h"
 #include "views/FormPage.h"
 #include "views/VmDetailsPage.h"
@@ -116,6 +117,15 @@ private slots:
         none->hosts[0].vms[0].network = manager::VmNetworkView{};
         w.setSnapshot(none);
         QCOMPARE(w.details()->vmPage()->settings()->value("Network"), QString("none"));
+
+        // A container says whether it is confined, from its spec.
+        auto privileged = std::make_shared<InventorySnapshot>(*makeSnapshot({}));
+        privileged->hosts[0].vms[1].containers[1].privileged = true;
+        w.setSnapshot(privileged);
+        QVERIFY(w.selectPath({kHost, "vm1", "ct0"}));
+        QVERIFY(w.details()->containerPage()->specPage()->value("Confinement").startsWith("confined: "));
+        QVERIFY(w.selectPath({kHost, "vm1", "ct1"}));
+        QVERIFY(w.details()->containerPage()->specPage()->value("Confinement").startsWith("privileged: "));
     }
 
     void expandedRowsSurviveARestart()
