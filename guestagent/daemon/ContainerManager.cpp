@@ -2,6 +2,7 @@
 
 #include "ChildStatus.h"
 #include "ContainerNetworking.h"
+#include "DeviceFilter.h"
 #include "Spawner.h"
 #include "Syscalls.h"
 #include "protocol/BeneathDir.h"
@@ -246,6 +247,19 @@ Result<std::shared_ptr<ContainerManager::Container>> ContainerManager::find(cons
     return it->second;
 }
 
+std::optional<std::string> ContainerManager::devicesNow(const ContainerRecord& r) const
+{
+    auto cgroup = m_cgroups.open(r.spec.name);
+    if (!cgroup)
+        return std::nullopt; // its cgroup is gone: not known
+    if (!*cgroup)
+        return r.spec.privileged ? "all" : "unfiltered"; // no usable cgroup v2 here
+    auto attached = deviceFilterAttached(cgroup->get());
+    if (!attached)
+        return std::nullopt;
+    return *attached ? "default" : r.spec.privileged ? "all" : "unfiltered";
+}
+
 protocol::ContainerInfo ContainerManager::describe(const ContainerRecord& r) const
 {
     protocol::ContainerInfo info;
@@ -258,6 +272,8 @@ protocol::ContainerInfo ContainerManager::describe(const ContainerRecord& r) con
     info.createdAt = r.createdAt;
     info.spec = r.spec;
     info.confinement = describeConfinement(r.spec.privileged);
+    if (r.state == ContainerState::Running)
+        info.confinement->devices = devicesNow(r);
     info.storage = m_storage;
     if (r.spec.network) {
         info.address = r.spec.network->address.substr(0, r.spec.network->address.find('/'));

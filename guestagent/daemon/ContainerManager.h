@@ -107,6 +107,8 @@ private:
     void onExit(const std::shared_ptr<Container>& c, const ExitStatus& status);
     [[nodiscard]] bool waitStopped(Container& c, std::chrono::milliseconds timeout) const;
     [[nodiscard]] protocol::ContainerInfo describe(const ContainerRecord& record) const;
+    // Confinement.devices as the kernel has it now (protocol/PROTOCOL.md).
+    [[nodiscard]] std::optional<std::string> devicesNow(const ContainerRecord& record) const;
 
     ContainerStore& m_store;
     const Cgroups& m_cgroups;

@@ -119,4 +119,14 @@ Status attachDeviceFilter(int cgroupFd, const std::vector<DeviceRule>& rules)
     return {};
 }
 
+Result<bool> deviceFilterAttached(int cgroupFd)
+{
+    bpf_attr query{};
+    query.query.target_fd = static_cast<std::uint32_t>(cgroupFd);
+    query.query.attach_type = BPF_CGROUP_DEVICE;
+    if (::syscall(SYS_bpf, BPF_PROG_QUERY, &query, sizeof query) < 0)
+        return failErrno("asking which device filter the container's cgroup has", errno);
+    return query.query.prog_cnt > 0;
+}
+
 } // namespace pidvisor::agent

@@ -35,4 +35,8 @@ struct DeviceRule {
 // after the program's descriptor is closed).
 [[nodiscard]] Status attachDeviceFilter(int cgroupFd, const std::vector<DeviceRule>& rules);
 
+// Whether a device program is attached to the cgroup now (the kernel's
+// word, BPF_PROG_QUERY: true after a restore only if it was made again).
+[[nodiscard]] Result<bool> deviceFilterAttached(int cgroupFd);
+
 } // namespace pidvisor::agent

@@ -34,7 +34,7 @@ namespace pidvisor::protocol {
 // client's version, debug-raw-read removed. 4: container images (image-list,
 // the spec's image, uid and gid). 5: a network namespace per container (the
 // spec's network), container-restore's tcp_close.
-inline constexpr int kProtocolVersion = 5;
+inline constexpr int kProtocolVersion = 6;
 
 // The error codes a command may answer (besides protocol_error, internal,
 // unavailable and timeout, which any request may meet).

@@ -85,6 +85,13 @@ std::string containerDetails(const ContainerInfo& info)
         text += std::string("confinement: ") + (c.privileged ? "privileged" : "confined") + " (seccomp " +
                 c.seccomp + ", no_new_privs " + (c.noNewPrivs ? "on" : "off") + ")\n" +
                 "capabilities: " + caps + "\n";
+        if (c.devices)
+            text += "devices:    " +
+                    (*c.devices == "default"  ? std::string("the OCI default set (eBPF device filter on its cgroup)")
+                     : *c.devices == "all"    ? std::string("all (privileged)")
+                     : *c.devices == "unfiltered" ? std::string("no device filter (the VM has no usable cgroup v2)")
+                                              : *c.devices) +
+                    "\n";
     }
     return text;
 }

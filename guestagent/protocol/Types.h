@@ -172,13 +172,19 @@ struct Confinement {
     bool noNewPrivs = false;
     std::vector<std::string> maskedPaths;
     std::vector<std::string> readOnlyPaths;
+    // Which devices its processes may open, as the kernel says now (running
+    // containers only; since 6): "default" (an eBPF device filter on its
+    // cgroup allows the OCI default set), "all" (privileged), "unfiltered"
+    // (no filter: the VM has no cgroup v2 device control).
+    std::optional<std::string> devices;
 
     static constexpr auto fields()
     {
         using S = Confinement;
         return std::tuple{req("privileged", &S::privileged),       opt("capabilities", &S::capabilities),
                           opt("seccomp", &S::seccomp),             opt("no_new_privs", &S::noNewPrivs),
-                          opt("masked_paths", &S::maskedPaths),    opt("read_only_paths", &S::readOnlyPaths)};
+                          opt("masked_paths", &S::maskedPaths),    opt("read_only_paths", &S::readOnlyPaths),
+                          opt("devices", &S::devices)};
     }
     bool operator==(const Confinement&) const = default;
 };

@@ -131,6 +131,10 @@ TEST_F(ConfinementTest, ContainerProcessesHoldTheDefaultSetNoNewPrivsAndAFilter)
     EXPECT_EQ(c["no_new_privs"], true);
     EXPECT_EQ(c["capabilities"].size(), 14u);
     EXPECT_NE(std::find(c["masked_paths"].begin(), c["masked_paths"].end(), "/proc/kcore"), c["masked_paths"].end());
+    // The device filter as the kernel has it: on a cgroup v2 host the
+    // container has a cgroup and an eBPF program on it; without one (this
+    // CI host: cgroup v1) it has neither, and info says so.
+    EXPECT_EQ(c["devices"], (*r)["cgroup"].get<std::string>().empty() ? "unfiltered" : "default") << r->dump();
 }
 
 // Its own cgroup namespace, rooted at its cgroup: the first process and an
@@ -241,6 +245,7 @@ TEST_F(ConfinementTest, APrivilegedContainerCanDoWhatContainersDidBefore)
     ASSERT_TRUE(r) << r.error().describe();
     EXPECT_EQ((*r)["confinement"]["privileged"], true);
     EXPECT_EQ((*r)["confinement"]["seccomp"], "none");
+    EXPECT_EQ((*r)["confinement"]["devices"], "all");
     EXPECT_EQ((*r)["spec"]["privileged"], true);
     // Still: the state directory is not there.
     EXPECT_EQ(execIn(agent, "free", "ls -d " + agent.stateDir() + " 2>&1 | grep -c 'No such file'"), "1\n");

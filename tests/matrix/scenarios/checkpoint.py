@@ -21,6 +21,9 @@ def run(ctx):
     restored = ctx.pv("container", "restore", cp["id"], "--vm", vm, "--name", "ck2")
     ctx.check(restored["state"] == "running", f"restored state {restored['state']}")
     ctx.check(tree(ctx, vm, "ck2") == before, f"pids differ: {before} vs {tree(ctx, vm, 'ck2')}")
+    # Restored confined: the device filter is made again on the new cgroup.
+    devices = ctx.pv("container", "info", vm, "ck2").get("confinement", {}).get("devices")
+    ctx.check(devices == "default", f"the restored container's device filter: {devices!r}, not 'default'")
     for name in ("ck", "ck2"):
         ctx.pv("container", "rm", "--force", vm, name)
     durations = cp["durations"]

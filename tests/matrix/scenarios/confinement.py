@@ -88,6 +88,8 @@ def run(ctx):
               f"b {major}:{minor} opened in a confined container: {seen}")
     info = ctx.pv("container", "info", vm, "jail")
     ctx.check(info.get("confinement", {}).get("seccomp") == "default", f"info: {info.get('confinement')}")
+    ctx.check(info.get("confinement", {}).get("devices") == "default",
+              f"info does not report the device filter the kernel enforces: {info.get('confinement')}")
 
     ctx.pv("container", "create", vm, "free", "--privileged", "--", "/bin/sleep", "1000")
     cap_eff, seccomp = caps(ctx, vm, "free")
@@ -97,6 +99,8 @@ def run(ctx):
     ctx.vm_exec(vm, "mknod", "/var/lib/pidvisor/containers/free/upper/disk-node", "b", major, minor)
     seen = inside(ctx, vm, "free", "/bin/sh", "-c", node_cmd)["stdout"]
     ctx.check("opened" in seen, f"a privileged container (no device filter) cannot open the node: {seen}")
+    devices = ctx.pv("container", "info", vm, "free").get("confinement", {}).get("devices")
+    ctx.check(devices == "all", f"a privileged container's info says devices {devices!r}, not 'all'")
     ctx.pv("container", "rm", "--force", vm, "jail")
     ctx.pv("container", "rm", "--force", vm, "free")
     return {"escapes_refused": len(EXPECTED)}

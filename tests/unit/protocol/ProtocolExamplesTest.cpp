@@ -76,7 +76,8 @@ ContainerInfo exampleContainer()
     c.address = "10.83.0.130";
     c.mac = "02:70:76:53:00:82";
     c.processes = 2;
-    c.confinement = Confinement{false, {"CAP_CHOWN", "CAP_KILL"}, "default", true, {"/proc/kcore"}, {"/proc/sys", "/sys"}};
+    c.confinement = Confinement{false, {"CAP_CHOWN", "CAP_KILL"}, "default", true, {"/proc/kcore"}, {"/proc/sys", "/sys"},
+                                "default"};
     return c;
 }
 
@@ -87,6 +88,7 @@ ContainerInfo stoppedContainer()
     c.finishedAt = 1764405299000;
     c.exit = ExitStatus{137, 9};
     c.processes.reset();
+    c.confinement->devices.reset(); // running containers only
     return c;
 }
 
