@@ -15,6 +15,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sched.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -128,7 +130,7 @@ Status attachNetwork(pid_t pid, const std::string& container, const std::optiona
 
 namespace {
 
-// An ARP request for its own address (a gratuitous ARP), broadcast.
+// An ARP frame on Ethernet.
 struct [[gnu::packed]] ArpFrame {
     std::uint8_t dest[6];
     std::uint8_t source[6];
@@ -144,23 +146,10 @@ struct [[gnu::packed]] ArpFrame {
     std::uint8_t targetIp[4];
 };
 
-void sendAnnouncements(int netnsFd, protocol::ContainerNetwork network)
+// A broadcast ARP request from `mac` (sender address `senderIp`, network
+// order; 0 for a probe) for `targetIp`.
+ArpFrame arpRequest(const MacAddress& mac, std::uint32_t senderIp, std::uint32_t targetIp)
 {
-    if (::setns(netnsFd, CLONE_NEWNET) < 0)
-        return;
-    UniqueFd sock(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP)));
-    if (!sock)
-        return;
-    sockaddr_ll to{};
-    to.sll_family = AF_PACKET;
-    to.sll_protocol = htons(ETH_P_ARP);
-    to.sll_ifindex = static_cast<int>(::if_nametoindex(kContainerInterface));
-    to.sll_halen = 6;
-    std::memset(to.sll_addr, 0xff, 6);
-    if (to.sll_ifindex == 0)
-        return;
-    MacAddress mac = parseMac(network.mac);
-    std::uint32_t ip = htonl(parseIpv4Interface(network.address).address);
     ArpFrame f{};
     std::memset(f.dest, 0xff, 6);
     std::memcpy(f.source, mac.data(), 6);
@@ -171,8 +160,34 @@ void sendAnnouncements(int netnsFd, protocol::ContainerNetwork network)
     f.protocolLen = 4;
     f.op = htons(ARPOP_REQUEST);
     std::memcpy(f.senderMac, mac.data(), 6);
-    std::memcpy(f.senderIp, &ip, 4);
-    std::memcpy(f.targetIp, &ip, 4);
+    std::memcpy(f.senderIp, &senderIp, 4);
+    std::memcpy(f.targetIp, &targetIp, 4);
+    return f;
+}
+
+sockaddr_ll broadcastTo(int ifindex)
+{
+    sockaddr_ll to{};
+    to.sll_family = AF_PACKET;
+    to.sll_protocol = htons(ETH_P_ARP);
+    to.sll_ifindex = ifindex;
+    to.sll_halen = 6;
+    std::memset(to.sll_addr, 0xff, 6);
+    return to;
+}
+
+void sendAnnouncements(int netnsFd, protocol::ContainerNetwork network)
+{
+    if (::setns(netnsFd, CLONE_NEWNET) < 0)
+        return;
+    UniqueFd sock(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP)));
+    if (!sock)
+        return;
+    sockaddr_ll to = broadcastTo(static_cast<int>(::if_nametoindex(kContainerInterface)));
+    if (to.sll_ifindex == 0)
+        return;
+    std::uint32_t ip = htonl(parseIpv4Interface(network.address).address);
+    ArpFrame f = arpRequest(parseMac(network.mac), ip, ip); // gratuitous: for its own address
     for (int i = 0; i < 3; ++i) {
         (void)::sendto(sock.get(), &f, sizeof f, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -180,6 +195,85 @@ void sendAnnouncements(int netnsFd, protocol::ContainerNetwork network)
 }
 
 } // namespace
+
+Result<std::optional<std::string>> probeAddress(const std::string& address, std::chrono::milliseconds wait)
+{
+    int bridge = static_cast<int>(::if_nametoindex(kBridge));
+    if (bridge == 0)
+        return fail(ErrorCode::FailedPrecondition,
+                    std::string("this VM has no network for containers (no bridge ") + kBridge + ")");
+    UniqueFd sock(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP)));
+    if (!sock)
+        return failErrno("opening a packet socket for the ARP probe", errno);
+    sockaddr_ll at = broadcastTo(bridge);
+    if (::bind(sock.get(), reinterpret_cast<sockaddr*>(&at), sizeof at) < 0)
+        return failErrno(std::string("binding the ARP probe to ") + kBridge, errno);
+    ifreq req{};
+    std::strncpy(req.ifr_name, kBridge, IFNAMSIZ - 1);
+    if (::ioctl(sock.get(), SIOCGIFHWADDR, &req) < 0)
+        return failErrno(std::string("reading the MAC of ") + kBridge, errno);
+    MacAddress ours{};
+    std::memcpy(ours.data(), req.ifr_hwaddr.sa_data, 6);
+    std::uint32_t target = htonl(parseIpv4(address));
+    ArpFrame probe = arpRequest(ours, 0, target);
+
+    auto start = std::chrono::steady_clock::now();
+    auto deadline = start + wait;
+    int sent = 0;
+    for (;;) {
+        auto now = std::chrono::steady_clock::now();
+        // Two probes, the second a third of the way in (one may be lost).
+        if (sent < 2 && now >= start + sent * wait / 3) {
+            if (::sendto(sock.get(), &probe, sizeof probe, 0, reinterpret_cast<sockaddr*>(&at), sizeof at) < 0)
+                return failErrno("sending the ARP probe", errno);
+            ++sent;
+        }
+        if (now >= deadline)
+            return std::optional<std::string>();
+        auto next = sent < 2 ? std::min(deadline, start + sent * wait / 3) : deadline;
+        int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count()) + 1;
+        pollfd p{sock.get(), POLLIN, 0};
+        if (::poll(&p, 1, ms) < 0 && errno != EINTR)
+            return failErrno("waiting for an answer to the ARP probe", errno);
+        ArpFrame f{};
+        sockaddr_ll from{};
+        socklen_t fromLen = sizeof from;
+        while (::recvfrom(sock.get(), &f, sizeof f, 0, reinterpret_cast<sockaddr*>(&from), &fromLen) ==
+               static_cast<ssize_t>(sizeof f)) {
+            fromLen = sizeof from;
+            if (from.sll_pkttype == PACKET_OUTGOING || f.etherType != htons(ETH_P_ARP) ||
+                f.protocol != htons(ETH_P_IP) || std::memcmp(f.senderMac, ours.data(), 6) == 0)
+                continue;
+            std::uint32_t sender = 0, asked = 0;
+            std::memcpy(&sender, f.senderIp, 4);
+            std::memcpy(&asked, f.targetIp, 4);
+            // Its holder answers (or announces it); another machine probing
+            // for it at the same moment counts too (RFC 5227, 2.1.1).
+            bool holder = sender == target;
+            bool rival = sender == 0 && asked == target && f.op == htons(ARPOP_REQUEST);
+            if (holder || rival) {
+                char mac[18];
+                std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", f.senderMac[0], f.senderMac[1],
+                              f.senderMac[2], f.senderMac[3], f.senderMac[4], f.senderMac[5]);
+                return std::optional<std::string>(mac);
+            }
+        }
+    }
+}
+
+Status awaitNetwork(const std::string& gateway, const std::string& address)
+{
+    auto until = std::chrono::steady_clock::now() + kNetworkHeardWithin;
+    do {
+        PV_TRY(std::optional<std::string> heard, probeAddress(gateway));
+        if (heard)
+            return {};
+    } while (std::chrono::steady_clock::now() < until);
+    return fail(ErrorCode::FailedPrecondition,
+                "this VM hears nothing on its network: its gateway " + gateway + " did not answer within " +
+                    std::to_string(kNetworkHeardWithin.count()) + " s, so whether " + address +
+                    " is free cannot be told");
+}
 
 void announceAddress(pid_t pid, const protocol::ContainerNetwork& network)
 {

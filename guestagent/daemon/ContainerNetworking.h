@@ -17,6 +17,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ namespace pidvisor::agent {
 
 inline constexpr const char* kBridge = "pvbr0";
 inline constexpr const char* kContainerInterface = "eth0";
+// How long network-probe waits for an answer: a TCG VM on a busy host
+// answers an ARP request within tens of milliseconds.
+inline constexpr std::chrono::milliseconds kProbeWait{300};
+inline constexpr std::chrono::seconds kNetworkHeardWithin{8};
 
 // The host end of a container's veth pair (15 bytes at most, IFNAMSIZ).
 [[nodiscard]] std::string hostVethName(const std::string& container);
@@ -44,6 +49,18 @@ struct VethPair {
 // to 20 s for it while a NIC is there but the boot has not made it yet);
 // FailedPrecondition naming the bridge otherwise.
 [[nodiscard]] Status requireBridge();
+// RFC 5227's probe for `address` (dotted quad) from the VM's bridge: two
+// ARP requests from 0.0.0.0 within `wait`; the MAC of a machine that
+// answers for it (or probes for it too), none when nothing does. Catches
+// what the inventory cannot know: the address held by another host or by
+// a container another inventory placed on the same network.
+[[nodiscard]] Result<std::optional<std::string>> probeAddress(const std::string& address,
+                                                              std::chrono::milliseconds wait = kProbeWait);
+// Until `gateway` answers a probe (up to kNetworkHeardWithin: a new VM's
+// port on a host bridge with spanning tree forwards after 4 s), a probe
+// for `address` that nobody answers proves nothing: FailedPrecondition
+// when it never does.
+[[nodiscard]] Status awaitNetwork(const std::string& gateway, const std::string& address);
 // Gratuitous ARP from the container's eth0 (three of them, 100 ms apart,
 // in the background): the network's switches learn where it now is.
 void announceAddress(pid_t pid, const protocol::ContainerNetwork& network);

@@ -1,5 +1,7 @@
 #include "Dispatcher.h"
 
+#include "ContainerNetworking.h"
+
 #include "protocol/Names.h"
 
 #include <csignal>
@@ -97,6 +99,7 @@ Dispatcher::Dispatcher(ContainerManager& containers, CheckpointManager& checkpoi
     // Since 4.
     add(kContainerStart, &Dispatcher::containerStart);
     add(kImageList, &Dispatcher::imageList);
+    add(kNetworkProbe, &Dispatcher::networkProbe);
 }
 
 Result<protocol::HelloResult> Dispatcher::hello(const protocol::HelloArgs& args)
@@ -142,6 +145,16 @@ Result<protocol::ContainerInfo> Dispatcher::containerStart(const protocol::Conta
 Result<protocol::ImageListResult> Dispatcher::imageList(const protocol::NoArgs&)
 {
     return protocol::ImageListResult{m_containers.images().list()};
+}
+
+Result<protocol::NetworkProbeResult> Dispatcher::networkProbe(const protocol::NetworkProbeArgs& args)
+{
+    auto started = std::chrono::steady_clock::now();
+    if (args.gateway)
+        PV_TRY_STATUS(awaitNetwork(*args.gateway, args.address));
+    PV_TRY(std::optional<std::string> answeredBy, probeAddress(args.address));
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    return protocol::NetworkProbeResult{args.address, answeredBy.has_value(), answeredBy, waited.count()};
 }
 
 Result<protocol::ContainerInfo> Dispatcher::containerInfo(const protocol::ContainerRef& args)

@@ -42,6 +42,7 @@ public:
     [[nodiscard]] Result<protocol::ContainerListResult> containerList(const protocol::NoArgs& args);
     [[nodiscard]] Result<protocol::ContainerInfo> containerStart(const protocol::ContainerRef& args);
     [[nodiscard]] Result<protocol::ImageListResult> imageList(const protocol::NoArgs& args);
+    [[nodiscard]] Result<protocol::NetworkProbeResult> networkProbe(const protocol::NetworkProbeArgs& args);
     [[nodiscard]] Result<protocol::ContainerInfo> containerInfo(const protocol::ContainerRef& args);
     [[nodiscard]] Result<protocol::ContainerPsResult> containerPs(const protocol::ContainerRef& args);
     [[nodiscard]] Result<protocol::CommandResult> containerExec(const protocol::ContainerExecArgs& args);

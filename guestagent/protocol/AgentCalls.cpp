@@ -47,6 +47,11 @@ Result<ImageListResult> AgentCalls::imageList(const CallOptions& options)
     return invoke(kImageList, NoArgs{}, options);
 }
 
+Result<NetworkProbeResult> AgentCalls::networkProbe(const NetworkProbeArgs& args, const CallOptions& options)
+{
+    return invoke(kNetworkProbe, args, options);
+}
+
 Result<ContainerInfo> AgentCalls::containerInfo(const std::string& name, const CallOptions& options)
 {
     return invoke(kContainerInfo, ContainerRef{name}, options);

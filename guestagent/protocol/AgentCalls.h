@@ -55,6 +55,7 @@ public:
     [[nodiscard]] Result<ContainerListResult> containerList(const CallOptions& options = {});
     [[nodiscard]] Result<ContainerInfo> containerStart(const std::string& name, const CallOptions& options = {});
     [[nodiscard]] Result<ImageListResult> imageList(const CallOptions& options = {});
+    [[nodiscard]] Result<NetworkProbeResult> networkProbe(const NetworkProbeArgs& args, const CallOptions& options = {});
     [[nodiscard]] Result<ContainerInfo> containerInfo(const std::string& name, const CallOptions& options = {});
     [[nodiscard]] Result<ContainerPsResult> containerPs(const std::string& name, const CallOptions& options = {});
     [[nodiscard]] Result<CommandResult> containerExec(const ContainerExecArgs& args, const CallOptions& options = {});

@@ -33,7 +33,8 @@ namespace pidvisor::protocol {
 // "protocol version N, need M". 3: typed records, hello requires the
 // client's version, debug-raw-read removed. 4: container images (image-list,
 // the spec's image, uid and gid). 5: a network namespace per container (the
-// spec's network), container-restore's tcp_close.
+// spec's network), container-restore's tcp_close. 6: network-probe, the
+// confinement's devices.
 inline constexpr int kProtocolVersion = 6;
 
 // The error codes a command may answer (besides protocol_error, internal,
@@ -87,6 +88,8 @@ inline constexpr Command<ContainerRef, ContainerResumeResult> kContainerResume{
 inline constexpr Command<ContainerRef, ContainerInfo> kContainerStart{
     "container-start", 4, {InvalidArgument, NotFound, FailedPrecondition}};
 inline constexpr Command<NoArgs, ImageListResult> kImageList{"image-list", 4, {InvalidArgument}};
+inline constexpr Command<NetworkProbeArgs, NetworkProbeResult> kNetworkProbe{
+    "network-probe", 6, {InvalidArgument, FailedPrecondition}};
 inline constexpr Command<NoArgs, CheckpointListResult> kCheckpointList{"checkpoint-list", 2, {InvalidArgument}};
 inline constexpr Command<CheckpointReadArgs, CheckpointReadResult> kCheckpointRead{
     "checkpoint-read", 2, {InvalidArgument, NotFound}};
@@ -108,7 +111,7 @@ inline constexpr auto kCommands =
                command::kContainerCheckpoint, command::kContainerRestore, command::kContainerResume,
                command::kCheckpointList, command::kCheckpointRead, command::kCheckpointWrite,
                command::kCheckpointCommit, command::kCheckpointDelete, command::kContainerStart,
-               command::kImageList};
+               command::kImageList,      command::kNetworkProbe};
 
 // Calls f(command) for every command of the table.
 template <class F>

@@ -465,6 +465,33 @@ struct ContainerListResult {
     bool operator==(const ContainerListResult&) const = default;
 };
 
+// network-probe: whether a machine on the VM's network answers for an
+// address (an RFC 5227 ARP probe from the VM's bridge). Since 6.
+struct NetworkProbeArgs {
+    std::string address;                // dotted quad, no prefix
+    std::optional<std::string> gateway; // heard first: until it answers, silence proves nothing
+    static constexpr auto fields()
+    {
+        return std::tuple{req("address", &NetworkProbeArgs::address, checkIpv4),
+                          opt("gateway", &NetworkProbeArgs::gateway, checkIpv4)};
+    }
+    bool operator==(const NetworkProbeArgs&) const = default;
+};
+
+struct NetworkProbeResult {
+    std::string address;
+    bool inUse = false;
+    std::optional<std::string> mac; // who answered, when one did
+    std::int64_t waitedMs = 0;
+    static constexpr auto fields()
+    {
+        using S = NetworkProbeResult;
+        return std::tuple{req("address", &S::address), req("in_use", &S::inUse), opt("mac", &S::mac),
+                          opt("waited_ms", &S::waitedMs)};
+    }
+    bool operator==(const NetworkProbeResult&) const = default;
+};
+
 // image-list: the images on this VM's image disks, mounted.
 struct ImageListResult {
     std::vector<ImageInfo> images;

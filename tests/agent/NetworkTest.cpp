@@ -137,6 +137,42 @@ TEST_F(NetworkTest, ATakenAddressOrMacIsRefusedAndLoopbackOnlyIsTheDefault)
     EXPECT_EQ(execIn(*agent, "lo", "ls /sys/class/net | grep -c pvbr0; true"), "0\n");
 }
 
+// network-probe: an ARP probe from the bridge finds whatever answers for an
+// address on the network (here a container, as another inventory's would).
+TEST_F(NetworkTest, AProbeFindsWhatAnswersForAnAddressAndOnlyThat)
+{
+    create("holder", network("10.99.0.41/24", "02:70:76:00:00:29"), "exec sleep 1000");
+    auto held = agent->call("network-probe", {{"address", "10.99.0.41"}});
+    ASSERT_TRUE(held) << held.error().describe();
+    EXPECT_EQ((*held)["in_use"], true) << held->dump();
+    EXPECT_EQ((*held)["mac"], "02:70:76:00:00:29") << held->dump();
+    auto free = agent->call("network-probe", {{"address", "10.99.0.42"}});
+    ASSERT_TRUE(free) << free.error().describe();
+    EXPECT_EQ((*free)["in_use"], false) << free->dump();
+    EXPECT_TRUE((*free)["mac"].is_null()) << free->dump();
+    EXPECT_GE((*free)["waited_ms"].get<int>(), 250) << "gave up before its wait: " << free->dump();
+    // With a gateway: heard first (the holder stands in for it here), then
+    // the address asked about.
+    auto heard = agent->call("network-probe", {{"address", "10.99.0.42"}, {"gateway", "10.99.0.41"}});
+    ASSERT_TRUE(heard) << heard.error().describe();
+    EXPECT_EQ((*heard)["in_use"], false) << heard->dump();
+    // A gateway that never answers: the silence about the address proves
+    // nothing, and the probe says so instead of calling it free.
+    auto deaf = agent->call("network-probe", {{"address", "10.99.0.42"}, {"gateway", "10.99.0.99"}});
+    ASSERT_FALSE(deaf);
+    EXPECT_EQ(deaf.error().code, ErrorCode::FailedPrecondition) << deaf.error().describe();
+    EXPECT_NE(deaf.error().message.find("gateway 10.99.0.99 did not answer"), std::string::npos)
+        << deaf.error().message;
+    // Once the holder is gone, nothing answers.
+    ASSERT_TRUE(agent->call("container-rm", {{"name", "holder"}, {"force", true}}));
+    auto after = agent->call("network-probe", {{"address", "10.99.0.41"}});
+    ASSERT_TRUE(after) << after.error().describe();
+    EXPECT_EQ((*after)["in_use"], false) << after->dump();
+    auto bad = agent->call("network-probe", {{"address", "10.99.0.300"}});
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, ErrorCode::InvalidArgument) << bad.error().describe();
+}
+
 TEST_F(NetworkTest, WithoutTheBridgeAContainerWithAnAddressIsRefusedByName)
 {
     ASSERT_EQ(run("ip link del pvbr0"), 0);
@@ -148,6 +184,9 @@ TEST_F(NetworkTest, WithoutTheBridgeAContainerWithAnAddressIsRefusedByName)
     auto list = agent->call("container-list");
     ASSERT_TRUE(list);
     EXPECT_TRUE((*list)["containers"].empty());
+    auto probe = agent->call("network-probe", {{"address", "10.99.0.31"}});
+    ASSERT_FALSE(probe);
+    EXPECT_EQ(probe.error().code, ErrorCode::FailedPrecondition) << probe.error().describe();
 }
 
 } // namespace

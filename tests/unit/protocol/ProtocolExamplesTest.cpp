@@ -141,6 +141,8 @@ void checkImageCommands()
     redis.config.uid = 100;
     redis.config.gid = 101;
     check(kImageList, NoArgs{}, ImageListResult{{redis}});
+    check(kNetworkProbe, NetworkProbeArgs{"10.83.0.130", std::string("10.83.0.1")},
+          NetworkProbeResult{"10.83.0.130", true, std::string("52:54:00:ab:cd:ef"), 31});
 }
 
 void checkCheckpointCommands()

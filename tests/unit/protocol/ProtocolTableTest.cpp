@@ -61,6 +61,7 @@ void callEveryTypedCall(AgentCalls& a)
     (void)a.checkpointDelete("ck");
     (void)a.containerStart("web");
     (void)a.imageList();
+    (void)a.networkProbe({"10.83.0.130", {}});
 }
 
 std::set<std::string> declared()
