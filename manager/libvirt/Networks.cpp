@@ -73,6 +73,10 @@ Result<std::string> buildNetworkXml(const NetworkSettings& s)
     std::string x = "<network>\n  <name>" + s.name + "</name>\n";
     if (!s.isolated)
         x += "  <forward mode='nat'/>\n";
+    // No spanning tree: one bridge cannot make a loop, and with STP a new
+    // VM's port listens and learns for 4 s before it forwards a frame
+    // (its DHCP, its containers' ARP probes and announcements are lost).
+    x += "  <bridge stp='off'/>\n";
     x += "  <ip address='" + dotted(net + 1) + "' netmask='" + dotted(mask) + "'>\n" +
          "    <dhcp>\n      <range start='" + dotted(net + 2) + "' end='" + dotted(net + (last - net + 1) / 2 - 1) +
          "'/>\n" +

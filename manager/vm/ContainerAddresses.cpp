@@ -119,7 +119,8 @@ bool ContainerAddresses::holderRuns(const AddressRecord& a) const
 Result<std::optional<protocol::ContainerNetwork>> ContainerAddresses::allocate(const VmRecord& vm,
                                                                                const std::string& network,
                                                                                const std::string& container,
-                                                                               const std::string& wanted)
+                                                                               const std::string& wanted,
+                                                                               const std::set<std::string>& avoid)
 {
     if (network.empty()) {
         if (!wanted.empty())
@@ -138,6 +139,9 @@ Result<std::optional<protocol::ContainerNetwork>> ContainerAddresses::allocate(c
         std::set<std::uint32_t> taken;
         for (const auto& a : held)
             if (auto n = parseDottedQuad(a.address))
+                taken.insert(*n);
+        for (const auto& a : avoid)
+            if (auto n = parseDottedQuad(a))
                 taken.insert(*n);
         std::optional<std::uint32_t> address;
         if (!wanted.empty()) {

@@ -59,9 +59,11 @@ public:
     // A new address for `container` in `vm`, on the VM's network `network`
     // ("" when it has none: std::nullopt). `wanted`: the user's choice
     // ("" any), refused when outside the range or taken (AlreadyExists
-    // naming its holder).
+    // naming its holder). A chosen one is never one of `avoid` (addresses
+    // something on the network answered for).
     [[nodiscard]] Result<std::optional<protocol::ContainerNetwork>>
-    allocate(const VmRecord& vm, const std::string& network, const std::string& container, const std::string& wanted);
+    allocate(const VmRecord& vm, const std::string& network, const std::string& container, const std::string& wanted,
+             const std::set<std::string>& avoid = {});
     // The container is gone: its address is free again. Nothing when it had none.
     void release(const VmRecord& vm, const std::string& container);
 

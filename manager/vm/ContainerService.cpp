@@ -21,6 +21,9 @@ CallOptions within(std::chrono::milliseconds timeout)
     return CallOptions{timeout, {}, {}, {}};
 }
 
+// How many addresses create tries when each one it picks is answered for.
+constexpr std::size_t kProbedAddresses = 8;
+
 json argvDetail(const protocol::GuestExecArgs& command)
 {
     return {{"argv", command.argv}};
@@ -60,7 +63,31 @@ Result<protocol::ContainerInfo> ContainerService::createWithAddress(const std::s
     spec.network.reset();
     if (!choice.none) {
         PV_TRY(VmNetworkView net, m_vms.network(vm));
-        PV_TRY(spec.network, addresses.allocate(record, net.network, spec.name, choice.address));
+        // The inventory knows its own containers; an ARP probe from the VM
+        // finds the rest (another host, another inventory's container).
+        std::set<std::string> answered;
+        for (;;) {
+            PV_TRY(spec.network, addresses.allocate(record, net.network, spec.name, choice.address, answered));
+            if (!spec.network)
+                break;
+            std::string address = spec.network->address.substr(0, spec.network->address.find('/'));
+            protocol::NetworkProbeArgs args{address, spec.network->gateway};
+            auto probe = ask(vm, [&](AgentClient& a) { return a.networkProbe(args); });
+            if (probe && !probe->inUse)
+                break;
+            addresses.release(record, spec.name);
+            if (!probe)
+                return fail(probe.error());
+            answered.insert(address);
+            if (!choice.address.empty() || answered.size() >= kProbedAddresses)
+                return fail(ErrorCode::AlreadyExists,
+                            "address " + address + " on network '" + net.network + "' is in use: " +
+                                probe->mac.value_or("a machine") +
+                                " answered for it (another host, or a container of another Pidvisor inventory)" +
+                                (choice.address.empty() ? "; the " + std::to_string(answered.size()) +
+                                                              " addresses tried were all answered for"
+                                                        : std::string()));
+        }
     }
     auto created = ask(vm, [&](AgentClient& a) { return a.containerCreate(spec); }, true);
     if (!created && spec.network)

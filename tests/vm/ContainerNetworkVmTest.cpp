@@ -190,6 +190,36 @@ TEST_F(ContainerNetwork, ServersOnOnePortInOneVmAreReachedAtTheirOwnAddressesFro
     EXPECT_EQ(ask(a2, 80, "again"), "web3 again");
 }
 
+// Two inventories on one network (two users, two desktops on one libvirt
+// network): neither knows the other's addresses, and an ARP probe from the
+// VM finds them before a container is given one.
+TEST_F(ContainerNetwork, AnAddressAnotherInventoryHoldsIsFoundOnTheNetworkAndNotGivenOut)
+{
+    VmHarness mine, theirs;
+    std::string vm1 = mine.name("inv1"), vm2 = theirs.name("inv2");
+    mine.ok({"vm", "create", vm1, "--accel", "tcg", "--memory", "512", "--disk", "0"});
+    theirs.ok({"vm", "create", vm2, "--accel", "tcg", "--memory", "512", "--disk", "0"});
+    json web = mine.ok({"container", "create", vm1, "web", "--", "pidvisor-testload", "serve", "80"});
+    std::string held = addressOf(web);
+    ASSERT_FALSE(held.empty()) << web.dump();
+    // The other inventory's first choice would be the same address.
+    json other = theirs.ok({"container", "create", vm2, "web", "--", "pidvisor-testload", "serve", "80"});
+    std::string next = addressOf(other);
+    EXPECT_FALSE(next.empty()) << other.dump();
+    EXPECT_NE(next, held) << "an address another inventory's container holds was given out again";
+    EXPECT_EQ(ask(held, 80, "first"), "web first");
+    EXPECT_EQ(ask(next, 80, "second"), "web second");
+    // Asked for by name: refused, naming the MAC that answered, nothing made.
+    CliRun taken = theirs.pidvisor({"container", "create", vm2, "dup", "--address", held, "--", "sleep", "100"});
+    EXPECT_NE(taken.code, 0);
+    EXPECT_NE(taken.err.find("address " + held + " on network 'pidvisor-test' is in use: " +
+                             web.value("mac", "?") + " answered for it"),
+              std::string::npos)
+        << taken.err;
+    EXPECT_EQ(theirs.ok({"container", "list", vm2}).size(), 1u);
+    EXPECT_EQ(ask(held, 80, "still"), "web still");
+}
+
 TEST_F(ContainerNetwork, AClientKeepsItsTcpConnectionWhileTheServerMigratesLiveAndBack)
 {
     VmHarness h;
