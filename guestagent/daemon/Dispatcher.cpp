@@ -150,6 +150,7 @@ Result<protocol::ImageListResult> Dispatcher::imageList(const protocol::NoArgs&)
 Result<protocol::NetworkProbeResult> Dispatcher::networkProbe(const protocol::NetworkProbeArgs& args)
 {
     auto started = std::chrono::steady_clock::now();
+    PV_TRY_STATUS(requireBridge()); // a VM just booted may still be making it
     if (args.gateway)
         PV_TRY_STATUS(awaitNetwork(*args.gateway, args.address));
     PV_TRY(std::optional<std::string> answeredBy, probeAddress(args.address));
