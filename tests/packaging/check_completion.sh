@@ -30,14 +30,9 @@ complete_line() {
 
 db=$tmp/inventory.db
 pidvisor --db "$db" ops >/dev/null # an empty inventory
-complete_line "version" ve
-complete_line "create" --db "$db" vm cr
-complete_line "checkpoint container" --db "$db" c
-complete_line "--memory" --db "$db" vm create --me
-complete_line "container stock" --db "$db" vm create --kernel ''
-complete_line "" --db "$db" vm show ''
-# --db takes a path: files are offered.
 touch "$tmp/other.db"
-complete_line "$tmp/other.db" --db "$tmp/oth"
+# shellcheck source-path=SCRIPTDIR source=completion_cases.sh
+source "$(dirname "${BASH_SOURCE[0]}")/completion_cases.sh"
+completion_cases
 ((fail == 0)) && echo "bash completion: ok"
 exit $fail

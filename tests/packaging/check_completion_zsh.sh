@@ -37,12 +37,8 @@ complete_line() {
     fi
 }
 
-complete_line "version" ve
-complete_line "create" --db "$db" vm cr
-complete_line "checkpoint container" --db "$db" c
-complete_line "--memory" --db "$db" vm create --me
-complete_line "container stock" --db "$db" vm create --kernel ''
-complete_line "" --db "$db" vm show ''
-complete_line "$tmp/other.db" --db "$tmp/oth"
+# shellcheck source-path=SCRIPTDIR source=completion_cases.sh
+source "$(dirname "${BASH_SOURCE[0]}")/completion_cases.sh"
+completion_cases
 ((fail == 0)) && echo "zsh completion: ok"
 exit $fail
