@@ -69,7 +69,9 @@ bool haveNic()
 
 Status requireBridge()
 {
-    for (int i = 0; i < 200 && !haveBridge() && haveNic(); ++i)
+    // While the VM's boot is still making it (packaging/guest's sysinit
+    // marks that), up to a minute.
+    for (int i = 0; i < 600 && !haveBridge() && ::access(kBridgePending, F_OK) == 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (haveBridge())
         return {};

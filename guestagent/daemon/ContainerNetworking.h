@@ -26,6 +26,8 @@ namespace pidvisor::agent {
 
 inline constexpr const char* kBridge = "pvbr0";
 inline constexpr const char* kContainerInterface = "eth0";
+// There while the VM's boot makes the bridge (packaging/guest's sysinit).
+inline constexpr const char* kBridgePending = "/run/pidvisor/bridge-pending";
 // How long network-probe waits for an answer: a TCG VM on a busy host
 // answers an ARP request within tens of milliseconds.
 inline constexpr std::chrono::milliseconds kProbeWait{300};
@@ -46,7 +48,7 @@ struct VethPair {
 [[nodiscard]] Status attachNetwork(pid_t pid, const std::string& container,
                                    const std::optional<protocol::ContainerNetwork>& network);
 // The VM can give containers an interface: its bridge exists (waiting up
-// to 20 s for it while a NIC is there but the boot has not made it yet);
+// to 60 s for it while kBridgePending says the boot is making it);
 // FailedPrecondition naming the bridge otherwise.
 [[nodiscard]] Status requireBridge();
 // RFC 5227's probe for `address` (dotted quad) from the VM's bridge: two
