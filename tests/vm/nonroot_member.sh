@@ -1,8 +1,8 @@
 #!/bin/bash
 # A member of the 'libvirt' group, not root, uses the system libvirt the way
 # a desktop user does: lists the VMs, creates one (on the test network),
-# runs a container in it, opens the desktop app on it (offscreen), and
-# removes it. libvirtd lets the user in through
+# runs a container in it, opens the desktop app on it (offscreen),
+# checkpoints and restores the container, and removes the VM. libvirtd lets the user in through
 # polkit (libvirt's rule for the group), which the D-Bus system bus starts;
 # the manager reaches the agent through a libvirt stream (the channel's
 # socket belongs to QEMU's user) and keeps its inventory and cache in the
@@ -65,7 +65,7 @@ out=$(as_member pidvisor vm create "$vm" --kernel stock --memory 512 2>&1) ||
     fail "vm create as a member of the libvirt group: $(tail -5 <<<"$out")"
 echo "ok: created VM $vm as $user"
 as_member pidvisor vm list | grep -qw "$vm" || fail "VM $vm is not in the user's list"
-out=$(as_member pidvisor container create "$vm" c1 --network none -- sleep 600 2>&1) ||
+out=$(as_member pidvisor container create "$vm" c1 --network none -- pidvisor-testload counter /tmp/counter 2>&1) ||
     fail "container create in the user's VM: $(tail -5 <<<"$out")"
 as_member pidvisor container list "$vm" | grep -q "c1.*running" ||
     fail "container c1 is not listed running: $(as_member pidvisor container list "$vm" 2>&1)"
@@ -80,6 +80,17 @@ grep -q "the screenshot shows qemu:///system $vm c1" <<<"$out" ||
     fail "the member's window does not show container c1: $(tail -5 <<<"$out")"
 [[ $(head -c 8 "$home/member.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "no PNG written"
 echo "ok: pidvisor-gui as the member shows container c1 of $vm"
+# A checkpoint lands in the user's own store and restores beside it.
+out=$(as_member pidvisor --json container checkpoint "$vm" c1 --leave-running 2>"$home/checkpoint.err") ||
+    fail "checkpoint as the member: $(tail -5 "$home/checkpoint.err")"
+id=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])' <<<"$out")
+[[ -n $id && -d $home/data/pidvisor/checkpoints/$id ]] ||
+    fail "the checkpoint ($id) is not in the user's store: $(ls "$home/data/pidvisor/checkpoints" 2>&1)"
+out=$(as_member pidvisor container restore "$id" --vm "$vm" --name c2 2>&1) ||
+    fail "restore as the member: $(tail -5 <<<"$out")"
+listed=$(as_member pidvisor container list "$vm" 2>&1)
+grep -q "c2.*running" <<<"$listed" || fail "the restored c2 is not running: $listed"
+echo "ok: checkpoint $id in the user's store, restored as c2"
 inventory=$home/data/pidvisor/inventory.db
 [[ -f $inventory && $(stat -c %U "$inventory") == "$user" ]] ||
     fail "the inventory is not the user's own ($inventory)"
