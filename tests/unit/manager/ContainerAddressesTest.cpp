@@ -3,6 +3,7 @@
 // and allocation against a real inventory (SQLite in memory) on a network
 // of libvirt's in-memory test:///default driver, made by the manager's own
 // ensureNetwork.
+#include "TestDriverFixture.h"
 #include "vm/ContainerAddresses.h"
 
 #include "libvirt/Networks.h"
@@ -75,16 +76,13 @@ TEST(ContainerAddressesPick, TheMacCarriesTheAddressesLow24BitsAndGatewayAndDnsA
     EXPECT_EQ(n.libvirtNetwork, std::optional<std::string>("lab"));
 }
 
-class ContainerAddressesAllocate : public ::testing::Test {
+class ContainerAddressesAllocate : public test::TestDriverFixture {
 protected:
     void SetUp() override
     {
-        auto inv = Inventory::open(":memory:");
-        ASSERT_TRUE(inv) << inv.error().message;
-        m_inventory = std::make_unique<Inventory>(std::move(*inv));
-        auto conn = Connection::open("test:///default");
-        ASSERT_TRUE(conn) << conn.error().message;
-        m_conn = std::move(*conn);
+        TestDriverFixture::SetUp();
+        if (HasFatalFailure())
+            return;
         NetworkSettings settings;
         settings.name = m_network;
         settings.subnet = "10.77.0.0/24";
@@ -101,8 +99,6 @@ protected:
     }
 
     std::string m_network = "pvtest" + std::to_string(::getpid());
-    std::unique_ptr<Inventory> m_inventory;
-    std::unique_ptr<Connection> m_conn;
     VmRecord m_vm;
 };
 

@@ -2,6 +2,7 @@
 // deleted behind Pidvisor's back is marked missing (kept), a domain with
 // Pidvisor metadata that the inventory does not know is adopted, and
 // domains without our metadata are left alone.
+#include "TestDriverFixture.h"
 #include "TestVmSpec.h"
 #include "vm/VmService.h"
 
@@ -15,23 +16,18 @@ using namespace pidvisor::manager;
 
 namespace {
 
-class Reconcile : public ::testing::Test {
+class Reconcile : public test::TestDriverFixture {
 protected:
     void SetUp() override
     {
-        auto inv = Inventory::open(":memory:");
-        ASSERT_TRUE(inv) << inv.error().message;
-        m_inventory = std::make_unique<Inventory>(std::move(*inv));
-        auto conn = Connection::open("test:///default");
-        ASSERT_TRUE(conn) << conn.error().message;
-        m_conn = std::move(*conn);
+        TestDriverFixture::SetUp();
+        if (HasFatalFailure())
+            return;
         m_service = std::make_unique<VmService>(*m_inventory, *m_conn, Paths::defaults());
     }
 
     std::string unique(const std::string& base) { return base + std::to_string(::getpid()) + std::to_string(m_n++); }
 
-    std::unique_ptr<Inventory> m_inventory;
-    std::unique_ptr<Connection> m_conn;
     std::unique_ptr<VmService> m_service;
     int m_n = 0;
 };
