@@ -28,7 +28,7 @@ userdel "$user" 2>/dev/null || true # left by a run that was killed
 useradd --system --no-create-home --home-dir "$home" --gid nogroup --groups libvirt --shell /usr/sbin/nologin "$user"
 # Copies: the build tree may sit where the user cannot reach it.
 mkdir -p "$home/bin" "$home/src"
-cp "$bin_dir"/{pidvisor,pidvisor-agent,pidvisor-init,pidvisor-testload} "$home/bin/"
+cp "$bin_dir"/{pidvisor,pidvisor-gui,pidvisor-agent,pidvisor-init,pidvisor-testload} "$home/bin/"
 cp -a "$src/packaging" "$src/kernelpatch" "$home/src/"
 apt_cache=${PIDVISOR_CACHE:-/var/cache/pidvisor}/apt-trixie
 [[ -d $apt_cache/archives ]] ||
@@ -37,14 +37,17 @@ mkdir -p "$home/cache/pidvisor"
 cp -a "$apt_cache" "$home/cache/pidvisor/"
 chown -R "$user" "$home"
 
-# as_member pidvisor ARGS...: the CLI as the user, with the user's groups,
-# a clean environment and the test network.
+# as_member PROGRAM ARGS...: pidvisor or pidvisor-gui (the copies in the
+# user's bin) as the user, with the user's groups, a clean environment,
+# the test network, offscreen Qt, on the system libvirt.
 as_member() {
+    local program=$1
     shift
     setpriv --reuid="$user" --regid=nogroup --init-groups env -i HOME="$home" PATH=/usr/bin:/bin \
-        XDG_DATA_HOME="$home/data" XDG_CACHE_HOME="$home/cache" PIDVISOR_APT_MAX_AGE=315360000 \
-        PIDVISOR_SOURCE_DIR="$home/src" PIDVISOR_NETWORK=pidvisor-test PIDVISOR_NETWORK_ISOLATED=1 \
-        PIDVISOR_NETWORK_SUBNET=10.84.0.0/24 "$home/bin/pidvisor" --connect qemu:///system "$@"
+        XDG_DATA_HOME="$home/data" XDG_CACHE_HOME="$home/cache" XDG_RUNTIME_DIR="$home" \
+        QT_QPA_PLATFORM=offscreen PIDVISOR_APT_MAX_AGE=315360000 PIDVISOR_SOURCE_DIR="$home/src" \
+        PIDVISOR_NETWORK=pidvisor-test PIDVISOR_NETWORK_ISOLATED=1 PIDVISOR_NETWORK_SUBNET=10.84.0.0/24 \
+        "$home/bin/$program" --connect qemu:///system "$@"
 }
 fail() {
     echo "FAIL: $*"
@@ -71,10 +74,7 @@ as_member pidvisor container list "$vm" | grep -q "c1.*running" ||
     fail "container c1 is not listed running: $(as_member pidvisor container list "$vm" 2>&1)"
 echo "ok: a container runs in it (the agent reached without root)"
 # The desktop app too, offscreen: it connects, asks the agent, shows c1.
-cp "$bin_dir/pidvisor-gui" "$home/bin/"
-out=$(setpriv --reuid="$user" --regid=nogroup --init-groups env -i HOME="$home" PATH=/usr/bin:/bin \
-    XDG_DATA_HOME="$home/data" XDG_RUNTIME_DIR="$home" QT_QPA_PLATFORM=offscreen \
-    "$home/bin/pidvisor-gui" --connect qemu:///system --screenshot "$home/member.png" 2>&1) ||
+out=$(as_member pidvisor-gui --screenshot "$home/member.png" 2>&1) ||
     fail "pidvisor-gui as the member: $(tail -5 <<<"$out")"
 grep -q "the screenshot shows qemu:///system $vm c1" <<<"$out" ||
     fail "the member's window does not show container c1: $(tail -5 <<<"$out")"
