@@ -28,6 +28,9 @@ struct CreateOptions {
     std::vector<std::string> command, env;
     std::int64_t memoryMiB = 0, pids = 0;
     bool init = false;
+    bool privileged = false;
+    bool userns = false;
+    std::int64_t usernsBase = 0;
 };
 
 struct ExecOptions {
@@ -68,6 +71,10 @@ void addContainerCommands(CLI::App& app, Globals& g)
     c->add_option("--env,-e", create->env, "Environment variable KEY=VALUE (repeatable)");
     c->add_option("--cwd", create->cwd, "Working directory inside the container");
     c->add_flag("--init", create->init, "Run a tiny reaping init as pid 1 that forwards signals");
+    c->add_flag("--privileged", create->privileged,
+                "Every capability, no seccomp filter, no masked or read-only paths (default: confined)");
+    c->add_flag("--userns", create->userns, "Its own user namespace: its root is an unprivileged uid range of the VM (65536 ids)");
+    c->add_option("--userns-base", create->usernsBase, "With --userns: the VM uid its root is (default: a free range from 100000 on)");
     c->callback([&g, create] {
         protocol::ContainerSpec spec;
         spec.name = create->name;
@@ -77,6 +84,11 @@ void addContainerCommands(CLI::App& app, Globals& g)
             throw CLI::RuntimeError(reportError(
                 Error{ErrorCode::InvalidArgument, "a command is needed after -- (or an --image with a default one)"}));
         spec.init = create->init;
+        spec.privileged = create->privileged;
+        auto userns = protocol::userNamespaceOption(create->userns, create->usernsBase);
+        if (!userns)
+            throw CLI::RuntimeError(reportError(userns.error()));
+        spec.userns = *userns;
         if (!create->hostname.empty())
             spec.hostname = create->hostname;
         if (!create->cwd.empty())

@@ -105,6 +105,8 @@ Result<json> CheckpointManager::checkpoint(const CheckpointRequest& r, RequestCo
     dump.leave = r.after == "stop" ? CriuLeave::Stopped : CriuLeave::Running;
     dump.trackMemory = pre || !r.parent.empty();
     dump.workDir = m_logs;
+    if (snap.record.spec.userns)
+        dump.externals = boundDeviceExternals(false);
     dump.logFile = (pre ? "pre-dump-" : "dump-") + id + (pre ? "-" + std::to_string(r.round) : "") + ".log";
     if (!pre) {
         // CRIU waits at post-dump while the tree is frozen: the filesystem

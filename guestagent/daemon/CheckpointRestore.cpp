@@ -109,9 +109,8 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
 
     PV_TRY(UniqueFd cgroupFd, m_containers.cgroups().create(spec.name, CgroupLimits::of(spec)));
     std::string root = store.rootfsDir(spec.name).string();
-    PV_TRY(std::string options, m_containers.overlayOptions(spec));
-    if (::mount("overlay", root.c_str(), "overlay", 0, options.c_str()) < 0)
-        return failErrno("mounting the restored container's root", errno);
+    PV_TRY(OverlayLayers layers, m_containers.overlayLayers(spec));
+    PV_TRY_STATUS(mountContainerRoot(layers, root, spec.userns));
     CriuRestore request;
     request.imagesDir = dir + "/images";
     request.root = root;
@@ -125,6 +124,10 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
         VethPair pair = criuVethPair(spec.name);
         request.externals.push_back("veth[" + pair.inside + "]:" + pair.outside);
     }
+    // Its /dev's device nodes are the VM's, bound again.
+    if (spec.userns)
+        for (auto& e : boundDeviceExternals(true))
+            request.externals.push_back(std::move(e));
     request.tcpClose = tcpClose;
     auto unpackMs = protocol::millisSince(unpackStart);
     context.progress("restoring with CRIU", 0, 0);

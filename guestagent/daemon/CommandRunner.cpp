@@ -7,6 +7,7 @@
 #include "protocol/UniqueFd.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/prctl.h>
@@ -33,6 +34,7 @@ Result<Pipe> makePipe()
 struct ChildArgs {
     pid_t agent; // the intermediate's parent
     int joinPidfd;
+    bool joinUserns;
     int cgroupFd;
     int stdinFd, outFd, errFd, statusFd;
     const ConfinementPlan* confinement; // null: no confinement (guest-exec)
@@ -97,9 +99,14 @@ void dieWithParent(pid_t parent)
                 childFail(a.statusFd, StageJoin, errno);
             ::close(procs);
         }
-        if (::setns(a.joinPidfd, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0)
+        int join = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
+        if (::setns(a.joinPidfd, join | (a.joinUserns ? CLONE_NEWUSER : 0)) < 0)
             childFail(a.statusFd, StageJoin, errno);
         ::close(a.joinPidfd);
+        // Its ids are still the VM's root's, unmapped there: it becomes the
+        // namespace's root, as the container's own processes are.
+        if (a.joinUserns && (::setresgid(0, 0, 0) < 0 || ::setgroups(0, nullptr) < 0 || ::setresuid(0, 0, 0) < 0))
+            childFail(a.statusFd, StageUser, errno);
     }
     clone_args args{};
     args.exit_signal = SIGCHLD;
@@ -159,6 +166,7 @@ Result<CommandResult> runCommand(const CommandPlan& plan)
     PV_TRY(Pipe status, makePipe());
     ChildArgs a{::getpid(),
                 plan.joinPidfd,
+                plan.joinUserns,
                 plan.cgroupFd,
                 in.read.get(),
                 out.write.get(),

@@ -29,6 +29,7 @@ struct CommandPlan {
     std::vector<std::string> env;
     std::string cwd = "/";
     int joinPidfd = -1; // a container's init, or -1 for the VM itself
+    bool joinUserns = false; // its user namespace too (then as its root)
     int cgroupFd = -1;
     std::optional<ConfinementPlan> confinement; // for a container
     std::string stdinData;

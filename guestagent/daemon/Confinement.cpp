@@ -119,11 +119,16 @@ std::uint64_t confinedCapabilities()
     return mask;
 }
 
-int confineMounts(const ConfinementPlan& plan) noexcept
+int mountSysfs(const ConfinementPlan& plan, const char* path) noexcept
 {
     unsigned long sysFlags = kSafeFlags | (plan.privileged ? 0 : MS_RDONLY);
-    if (::mount("sysfs", "/sys", "sysfs", sysFlags, nullptr) < 0 && errno != ENOENT)
+    if (::mount("sysfs", path, "sysfs", sysFlags, nullptr) < 0 && errno != ENOENT)
         return errno;
+    return 0;
+}
+
+int confineMounts(const ConfinementPlan& plan) noexcept
+{
     if (plan.privileged)
         return 0;
     for (const char* path : kMaskedPaths)

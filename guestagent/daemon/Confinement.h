@@ -32,8 +32,13 @@ struct ConfinementPlan {
 // The capabilities a confined container keeps, as a bit mask.
 [[nodiscard]] std::uint64_t confinedCapabilities();
 
-// In the container's new mount namespace, after /proc and /dev are mounted:
-// mounts /sys, masks and read-only paths. Returns 0 or an errno.
+// Mounts the container's sysfs at `path` (read-only unless privileged), in
+// its new mount namespace before it pivots into its root (a user namespace
+// may mount sysfs only while the VM's is in view). Returns 0 or an errno.
+int mountSysfs(const ConfinementPlan& plan, const char* path) noexcept;
+
+// In the container's root, after /proc, /sys and /dev are mounted: masks
+// and read-only paths. Returns 0 or an errno.
 int confineMounts(const ConfinementPlan& plan) noexcept;
 
 // Drops capabilities, sets no_new_privs and installs the filter, in this

@@ -7,14 +7,17 @@
 
 namespace pidvisor::agent {
 
-Result<std::string> ContainerManager::overlayOptions(const ContainerSpec& spec)
+Result<OverlayLayers> ContainerManager::overlayLayers(const ContainerSpec& spec)
 {
-    std::string lower = "/";
+    OverlayLayers layers;
+    layers.lower = "/";
     if (spec.image) {
-        PV_TRY(lower, m_images.rootfs(*spec.image));
+        PV_TRY(layers.lower, m_images.rootfs(*spec.image));
     }
-    return "lowerdir=" + lower + ",upperdir=" + m_store.upperDir(spec.name).string() +
-           ",workdir=" + m_store.workDir(spec.name).string();
+    layers.upper = m_store.upperDir(spec.name).string();
+    layers.work = m_store.workDir(spec.name).string();
+    layers.staging = (m_store.containerDir(spec.name) / "layers").string();
+    return layers;
 }
 
 Result<protocol::ContainerInfo> ContainerManager::start(const std::string& name)

@@ -123,10 +123,23 @@ Result<std::shared_ptr<ContainerManager::Container>> ContainerManager::reserve(c
     if (m_containers.count(spec.name))
         return fail(ErrorCode::AlreadyExists, "container '" + spec.name + "' already exists");
     PV_TRY_STATUS(checkNetworkFree(spec));
+    std::optional<UserNamespace> userns;
+    if (spec.userns) {
+        // A new one gets a range no record has; one asked for (or restored:
+        // CRIU maps what was dumped) only has to stay clear of the running.
+        std::vector<UserNamespace> taken;
+        for (const auto& [name, other] : m_containers)
+            if (other->record.spec.userns &&
+                (!spec.userns->base || other->record.state != ContainerState::Stopped))
+                taken.push_back(*other->record.spec.userns);
+        PV_TRY(userns, allocateUserNamespace(*spec.userns, taken));
+    }
     PV_TRY_STATUS(m_store.createContainerDir(spec.name, m_paths.maskPaths));
     auto c = std::make_shared<Container>();
     c->record.spec = spec;
-    c->record.pidSpace = m_pidSpaceName;
+    c->record.spec.userns = userns;
+    // A user namespace's pid namespace is its own clone3's (Spawner.h).
+    c->record.pidSpace = userns ? "clone3" : m_pidSpaceName;
     m_containers[spec.name] = c;
     return c;
 }
@@ -161,13 +174,14 @@ Result<protocol::ContainerInfo> ContainerManager::launch(const std::shared_ptr<C
 {
     ContainerRecord& r = c->record;
     const ContainerSpec& spec = r.spec;
-    PV_TRY(std::string overlay, overlayOptions(spec));
+    PV_TRY(OverlayLayers layers, overlayLayers(spec));
     PV_TRY(UniqueFd cgroupFd, m_cgroups.create(spec.name, CgroupLimits::of(spec)));
 
     ContainerLaunch launch;
     launch.name = spec.name;
     launch.rootfs = m_store.rootfsDir(spec.name).string();
-    launch.overlayOptions = overlay;
+    launch.layers = layers;
+    launch.userns = spec.userns;
     launch.uid = spec.uid;
     launch.gid = spec.gid;
     launch.privileged = spec.privileged;
@@ -272,8 +286,11 @@ protocol::ContainerInfo ContainerManager::describe(const ContainerRecord& r) con
     info.createdAt = r.createdAt;
     info.spec = r.spec;
     info.confinement = describeConfinement(r.spec.privileged);
-    if (r.state == ContainerState::Running)
+    if (r.state == ContainerState::Running) {
         info.confinement->devices = devicesNow(r);
+        if (auto ns = readUserNamespace(r.initPid))
+            info.confinement->userns = *ns;
+    }
     info.storage = m_storage;
     if (r.spec.network) {
         info.address = r.spec.network->address.substr(0, r.spec.network->address.find('/'));
@@ -341,11 +358,12 @@ Result<CommandResult> ContainerManager::exec(const std::string& name, const Exec
     PV_TRY(auto c, find(name));
     UniqueFd pidfd;
     std::vector<std::string> env;
-    bool privileged = false;
+    bool privileged = false, userns = false;
     {
         std::lock_guard lock(c->mutex);
         if (c->record.state != ContainerState::Running || !c->pidfd)
             return fail(notRunning(name));
+        userns = c->record.spec.userns.has_value();
         pidfd.reset(::fcntl(c->pidfd.get(), F_DUPFD_CLOEXEC, 0));
         env = request.env.empty() ? c->record.spec.env : withDefaultEnv(request.env);
         privileged = c->record.spec.privileged;
@@ -356,6 +374,7 @@ Result<CommandResult> ContainerManager::exec(const std::string& name, const Exec
     plan.env = std::move(env);
     plan.cwd = request.cwd;
     plan.joinPidfd = pidfd.get();
+    plan.joinUserns = userns;
     plan.cgroupFd = cgroupFd.get();
     PV_TRY(plan.confinement, planConfinement(privileged));
     plan.stdinData = request.stdinData;

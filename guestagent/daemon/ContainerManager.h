@@ -14,6 +14,7 @@
 #include "PidSpace.h"
 #include "ProcessTable.h"
 #include "Reaper.h"
+#include "UserNamespaces.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -61,7 +62,7 @@ public:
     [[nodiscard]] Result<protocol::ContainerInfo> start(const std::string& name);
     // The overlay options of a container's root: its image (or the VM's
     // root) under its upper layer.
-    [[nodiscard]] Result<std::string> overlayOptions(const ContainerSpec& spec);
+    [[nodiscard]] Result<OverlayLayers> overlayLayers(const ContainerSpec& spec);
     [[nodiscard]] ImageStore& images() { return m_images; }
 
     [[nodiscard]] const std::string& pidSpaceName() const { return m_pidSpaceName; }

@@ -176,6 +176,7 @@ Result<json> runCriuDump(const CriuDump& r)
     o.leave = r.leave;
     o.notifyScripts = !r.preDump && r.postDump;
     o.nftablesLock = criuLocksWithNftables();
+    o.externals = r.externals;
     std::string verb = r.preDump ? "pre-dump" : "dump";
     std::string log = work.logPath();
     std::optional<Error> refused; // the caller's own error, passed on as it is

@@ -33,6 +33,7 @@ struct CriuDump {
     std::function<Status()> postDump;
     std::string workDir;        // where the log goes (kept when the dump fails)
     std::string logFile = "dump.log";
+    std::vector<std::string> externals; // CRIU's --external, e.g. mnt[/dev/null]:KEY
 };
 
 struct CriuRestore {

@@ -48,6 +48,15 @@ void CriuRequest::setNetwork(bool tcpEstablished, bool tcpClose, bool nftablesLo
     }
 }
 
+void CriuRequest::setExternals(const std::vector<std::string>& externals)
+{
+    CriuOpts& opts = m_state->opts;
+    for (const auto& e : externals)
+        m_state->externals.push_back(keep(e));
+    opts.n_external = m_state->externals.size();
+    opts.external = m_state->externals.empty() ? nullptr : m_state->externals.data();
+}
+
 CriuRequest CriuRequest::dump(const CriuDumpOptions& o)
 {
     CriuRequest r(o.preDump ? CRIU_REQ_TYPE__PRE_DUMP : CRIU_REQ_TYPE__DUMP);
@@ -63,6 +72,7 @@ CriuRequest CriuRequest::dump(const CriuDumpOptions& o)
     }
     if (!o.preDump)
         r.setNetwork(o.tcpEstablished, false, o.nftablesLock);
+    r.setExternals(o.externals);
     if (!o.preDump) {
         opts.has_leave_running = o.leave == CriuLeave::Running;
         opts.leave_running = opts.has_leave_running;
@@ -81,10 +91,7 @@ CriuRequest CriuRequest::restore(const CriuRestoreOptions& o)
     if (!o.root.empty())
         opts.root = r.keep(o.root);
     r.setNetwork(o.tcpEstablished, o.tcpClose, o.nftablesLock);
-    for (const auto& e : o.externals)
-        r.m_state->externals.push_back(r.keep(e));
-    opts.n_external = r.m_state->externals.size();
-    opts.external = r.m_state->externals.empty() ? nullptr : r.m_state->externals.data();
+    r.setExternals(o.externals);
     if (o.restoreSibling) {
         opts.has_rst_sibling = true;
         opts.rst_sibling = true;

@@ -34,6 +34,7 @@ struct CriuDumpOptions {
     // refused, with the network locked while the tree is frozen.
     bool tcpEstablished = true;
     bool nftablesLock = false; // CRIU's nftables lock instead of iptables
+    std::vector<std::string> externals; // --external: mounts CRIU leaves to the restore
 };
 
 struct CriuRestoreOptions {
@@ -69,6 +70,7 @@ private:
     // What dump and restore set alike: directories, log, notifications.
     void setCommon(int imagesDirFd, int workDirFd, int logLevel, const std::string& logFile, bool notifyScripts);
     void setNetwork(bool tcpEstablished, bool tcpClose, bool nftablesLock);
+    void setExternals(const std::vector<std::string>& externals);
 
     // The C structs point into each other: they live on the heap, so a
     // moved request keeps them where they are.

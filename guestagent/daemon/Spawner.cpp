@@ -23,7 +23,7 @@ constexpr auto kSetupTimeout = std::chrono::seconds(30);
 
 struct ChildArgs {
     const char* rootfs;
-    const char* overlayOptions;
+    const char* overlayOptions; // null: the agent mounted the root (userns)
     const ConfinementPlan* confinement;
     const char* hostname;
     std::size_t hostnameLen;
@@ -35,6 +35,7 @@ struct ChildArgs {
     int goFd;
     long long uid; // -1: stay root
     long long gid;
+    bool userns; // born in a user namespace the agent maps
 };
 
 // After confinement (setuid from root clears the permitted and effective
@@ -62,26 +63,63 @@ bool makeDevice(const char* path, unsigned major, unsigned minor)
     return ::chmod(path, 0666) == 0;
 }
 
-// A tmpfs /dev with the usual nodes, its own devpts, shm and mqueue.
-bool setupDev()
+// In a user namespace: the VM's node bind-mounted on an empty file.
+bool bindDevice(const char* vmPath, const char* path)
 {
-    if (::mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0)
+    int fd = ::open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0)
         return false;
-    if (!makeDevice("/dev/null", 1, 3) || !makeDevice("/dev/zero", 1, 5) || !makeDevice("/dev/full", 1, 7) ||
-        !makeDevice("/dev/random", 1, 8) || !makeDevice("/dev/urandom", 1, 9) || !makeDevice("/dev/tty", 5, 0))
+    ::close(fd);
+    return ::mount(vmPath, path, nullptr, MS_BIND, nullptr) == 0;
+}
+
+// A tmpfs at dev (relative: the root is the working directory, not yet
+// pivoted into) with the usual nodes, its own devpts, shm and mqueue.
+bool setupDev(bool userns)
+{
+    if (::mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0)
         return false;
-    if (::symlink("/proc/self/fd", "/dev/fd") < 0 || ::symlink("/proc/self/fd/0", "/dev/stdin") < 0 ||
-        ::symlink("/proc/self/fd/1", "/dev/stdout") < 0 || ::symlink("/proc/self/fd/2", "/dev/stderr") < 0)
+    if (userns) {
+        for (const auto& d : kBoundDevices)
+            if (!bindDevice(d.path, d.path + 1))
+                return false;
+    } else if (!makeDevice("dev/null", 1, 3) || !makeDevice("dev/zero", 1, 5) || !makeDevice("dev/full", 1, 7) ||
+               !makeDevice("dev/random", 1, 8) || !makeDevice("dev/urandom", 1, 9) || !makeDevice("dev/tty", 5, 0)) {
+        return false;
+    }
+    if (::symlink("/proc/self/fd", "dev/fd") < 0 || ::symlink("/proc/self/fd/0", "dev/stdin") < 0 ||
+        ::symlink("/proc/self/fd/1", "dev/stdout") < 0 || ::symlink("/proc/self/fd/2", "dev/stderr") < 0)
         return false;
     // Optional pieces: a kernel without them still runs containers.
-    if (::mkdir("/dev/pts", 0755) == 0 &&
-        ::mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") == 0)
-        (void)::symlink("pts/ptmx", "/dev/ptmx");
-    if (::mkdir("/dev/shm", 01777) == 0)
-        (void)::mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k");
-    if (::mkdir("/dev/mqueue", 0755) == 0)
-        (void)::mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+    if (::mkdir("dev/pts", 0755) == 0 &&
+        ::mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") == 0)
+        (void)::symlink("pts/ptmx", "dev/ptmx");
+    if (::mkdir("dev/shm", 01777) == 0)
+        (void)::mount("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k");
+    if (::mkdir("dev/mqueue", 0755) == 0)
+        (void)::mount("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
     return true;
+}
+
+// Born in a user namespace: enters its root while its ids are still the
+// VM's root's (the agent's state directory is that root's alone), waits for
+// the agent's map ('M'), then becomes the namespace's root. The root is
+// bound onto itself first: its copy of the agent's mounts is locked (as
+// every mount a less privileged namespace inherits), and pivot_root refuses
+// a locked new root.
+void becomeMappedRoot(const ChildArgs& a)
+{
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
+        childFail(a.statusFd, StageMakePrivate, errno);
+    if (::mount(a.rootfs, a.rootfs, nullptr, MS_BIND | MS_REC, nullptr) < 0)
+        childFail(a.statusFd, StageMountRoot, errno);
+    if (::chdir(a.rootfs) < 0)
+        childFail(a.statusFd, StagePivotRoot, errno);
+    char mapped = 0;
+    if (::read(a.goFd, &mapped, 1) != 1 || mapped != 'M')
+        ::_exit(1); // the agent died, or could not map it
+    if (::setresgid(0, 0, 0) < 0 || ::setgroups(0, nullptr) < 0 || ::setresuid(0, 0, 0) < 0)
+        childFail(a.statusFd, StageUser, errno);
 }
 
 [[noreturn]] void containerChild(const ChildArgs& a)
@@ -96,8 +134,12 @@ bool setupDev()
     // that was not recorded must not outlive an agent killed mid-create.
     // The go pipe's write end is the agent's alone, so a hang-up there
     // means it died before the death signal was armed.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        ::_exit(1);
+    if (a.userns)
+        becomeMappedRoot(a);
     pollfd agentAlive{a.goFd, 0, 0};
-    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || ::poll(&agentAlive, 1, 0) != 0)
+    if (::poll(&agentAlive, 1, 0) != 0)
         ::_exit(1);
     // Born in its cgroup (CLONE_INTO_CGROUP): a cgroup namespace made now is
     // rooted there, so /proc/self/cgroup reads "0::/" and the VM's
@@ -107,29 +149,35 @@ bool setupDev()
         childFail(st, StageCgroupNs, errno);
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
         childFail(st, StageMakePrivate, errno);
-    if (::mount("overlay", a.rootfs, "overlay", 0, a.overlayOptions) < 0)
+    if (a.overlayOptions && ::mount("overlay", a.rootfs, "overlay", 0, a.overlayOptions) < 0)
         childFail(st, StageMountRoot, errno);
-    // pivot_root(".", ".") stacks the old root on the new one; detaching
-    // it leaves only the container's root (runc's trick: no put_old dir).
-    if (::chdir(a.rootfs) < 0 || sys::pivotRoot(".", ".") < 0 || ::umount2(".", MNT_DETACH) < 0 ||
-        ::chdir("/") < 0)
+    if (!a.userns && ::chdir(a.rootfs) < 0)
         childFail(st, StagePivotRoot, errno);
     // An image may lack the mount points (OCI runtimes make them too); the
-    // directories land in the container's upper layer.
-    (void)::mkdir("/proc", 0555);
-    (void)::mkdir("/dev", 0755);
-    (void)::mkdir("/sys", 0555);
-    if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0)
+    // directories land in the container's upper layer. Mounted before the
+    // pivot: a user namespace may mount proc and sysfs only while the VM's
+    // are in its view.
+    (void)::mkdir("proc", 0555);
+    (void)::mkdir("dev", 0755);
+    (void)::mkdir("sys", 0555);
+    if (::mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0)
         childFail(st, StageMountProc, errno);
-    if (!setupDev())
+    if (int err = mountSysfs(*a.confinement, "sys"))
+        childFail(st, StageMask, err);
+    if (!setupDev(a.userns))
         childFail(st, StageSetupDev, errno);
+    // pivot_root(".", ".") stacks the old root on the new one; detaching
+    // it leaves only the container's root (runc's trick: no put_old dir).
+    if (sys::pivotRoot(".", ".") < 0 || ::umount2(".", MNT_DETACH) < 0 || ::chdir("/") < 0)
+        childFail(st, StagePivotRoot, errno);
     if (int err = confineMounts(*a.confinement))
         childFail(st, StageMask, err);
     if (::sethostname(a.hostname, a.hostnameLen) < 0)
         childFail(st, StageHostname, errno);
     if (::setsid() < 0)
         childFail(st, StageSetsid, errno);
-    (void)::mkdir(kConsoleDir, 0700);
+    if (::mkdir(kConsoleDir, 0700) < 0 && errno != EEXIST)
+        childFail(st, StageConsole, errno);
     int console = ::open(kConsoleLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     int devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (console < 0 || devNull < 0 || ::dup2(devNull, 0) < 0 || ::dup2(console, 1) < 0 || ::dup2(console, 2) < 0)
@@ -169,6 +217,8 @@ Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace
                                const std::function<Status(pid_t)>& commit)
 {
     CStringArray argv(launch.argv), envp(launch.env), paths(launch.execPaths);
+    const bool userns = launch.userns.has_value();
+    std::string overlayOptions = launch.layers.options();
     PV_TRY(ConfinementPlan confinement, planConfinement(launch.privileged));
     int statusPipe[2], goPipe[2];
     if (::pipe2(statusPipe, O_CLOEXEC) < 0)
@@ -177,11 +227,19 @@ Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace
     if (::pipe2(goPipe, O_CLOEXEC) < 0)
         return failErrno("creating a pipe", errno);
     UniqueFd goRead(goPipe[0]), goWrite(goPipe[1]);
-    ChildArgs a{launch.rootfs.c_str(), launch.overlayOptions.c_str(), &confinement, launch.hostname.c_str(),
-                launch.hostname.size(), launch.cwd.c_str(), paths.cdata(), argv.data(), envp.data(),
-                statusWrite.get(), goRead.get(), launch.uid.value_or(-1), launch.gid.value_or(-1)};
+    ChildArgs a{launch.rootfs.c_str(), userns ? nullptr : overlayOptions.c_str(), &confinement,
+                launch.hostname.c_str(), launch.hostname.size(), launch.cwd.c_str(), paths.cdata(), argv.data(),
+                envp.data(), statusWrite.get(), goRead.get(), launch.uid.value_or(-1), launch.gid.value_or(-1),
+                userns};
 
-    PV_TRY(std::uint64_t nsFlags, pidSpace.prepare(launch.name));
+    // A user namespace's own pid namespace: the child's /proc needs one its
+    // namespace owns, and /proc/container's are the VM's.
+    std::uint64_t nsFlags = CLONE_NEWUSER | CLONE_NEWPID;
+    if (userns) {
+        PV_TRY_STATUS(mountContainerRoot(launch.layers, launch.rootfs, launch.userns));
+    } else {
+        PV_TRY(nsFlags, pidSpace.prepare(launch.name));
+    }
     int pidfd = -1;
     clone_args args{};
     args.flags = CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | nsFlags;
@@ -195,7 +253,10 @@ Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace
     if (pid == 0)
         containerChild(a);
     int cloneErr = errno;
-    pidSpace.finish();
+    if (userns)
+        ::umount2(launch.rootfs.c_str(), MNT_DETACH); // the child has its own copy now
+    else
+        pidSpace.finish();
     if (pid < 0)
         return failErrno("creating the container's first process", cloneErr);
 
@@ -212,6 +273,13 @@ Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace
         reap();
     };
 
+    if (userns) {
+        auto mapped = writeIdMaps(pid, *launch.userns);
+        if (!mapped || ::write(goWrite.get(), "M", 1) != 1) {
+            killAndReap();
+            return fail(mapped ? errnoError("letting the container's first process go on", errno) : mapped.error());
+        }
+    }
     auto ready = readChildRecord(statusRead.get(), kSetupTimeout);
     if (!ready || !*ready) {
         killAndReap();

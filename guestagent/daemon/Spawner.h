@@ -2,16 +2,21 @@
 //
 // The child gets new mount, uts and ipc namespaces plus the pid space from
 // PidSpace, mounts an overlay of the guest root as its private root,
-// pivot_roots into it, mounts its own /proc, /sys and a minimal /dev,
+// mounts its own /proc, /sys and a minimal /dev there, pivot_roots into it,
 // confines itself (Confinement.h), sets the hostname, calls setsid, points stdio at the
 // console log inside its root and waits. The agent records the container
 // (commit), then lets it exec. Nothing is left behind when any step fails.
 // Everything the child touches lives inside its mount namespace, as CRIU
 // needs for a later checkpoint.
+// With a user namespace (UserNamespaces.h) the child is born in it and waits
+// until the agent has written its map; the agent mounts the overlay (over
+// idmapped layers) before the clone and lets its own copy go after it, and
+// the child's /dev holds bind mounts of the VM's device nodes.
 #pragma once
 
 #include "Confinement.h"
 #include "PidSpace.h"
+#include "UserNamespaces.h"
 
 #include "protocol/Result.h"
 #include "protocol/UniqueFd.h"
@@ -30,9 +35,12 @@ inline constexpr const char* kConsoleLog = "/.pidvisor/console.log";
 
 struct ContainerLaunch {
     std::string name;
-    std::string rootfs;         // overlay mount point, in the agent's view
-    std::string overlayOptions; // lowerdir=/,upperdir=...,workdir=...
+    std::string rootfs; // overlay mount point, in the agent's view
+    OverlayLayers layers;
     bool privileged = false;
+    // Its own user namespace (and then a clone3 pid namespace, owned by it:
+    // /proc/container's belong to the VM's); the agent mounts the root.
+    std::optional<UserNamespace> userns;
     std::string hostname;
     std::string cwd;
     std::vector<std::string> argv;

@@ -35,7 +35,7 @@ namespace pidvisor::protocol {
 // the spec's image, uid and gid). 5: a network namespace per container (the
 // spec's network), container-restore's tcp_close. 6: network-probe, the
 // confinement's devices.
-inline constexpr int kProtocolVersion = 6;
+inline constexpr int kProtocolVersion = 7;
 
 // The error codes a command may answer (besides protocol_error, internal,
 // unavailable and timeout, which any request may meet).

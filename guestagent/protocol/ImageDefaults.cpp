@@ -53,4 +53,17 @@ std::string defaultCommandText(const ImageConfig& config)
     return out;
 }
 
+Result<std::optional<UserNamespace>> userNamespaceOption(bool userns, std::int64_t base)
+{
+    if (!userns && base == 0)
+        return std::optional<UserNamespace>{};
+    UserNamespace ns;
+    if (base != 0) {
+        // The record's own check, so the message is the agent's too.
+        PV_TRY_STATUS((inRange<65536, 4294901759>("--userns-base", base)));
+        ns.base = base;
+    }
+    return std::optional<UserNamespace>{ns};
+}
+
 } // namespace pidvisor::protocol

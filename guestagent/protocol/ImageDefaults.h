@@ -19,6 +19,10 @@ namespace pidvisor::protocol {
 [[nodiscard]] Status applyImage(ContainerSpec& spec, const ImageInfo& image, const std::vector<std::string>& command,
                                 bool cwdGiven);
 
+// The spec's user namespace from the create options every front end has
+// (--userns, --userns-base BASE; a base implies --userns; 0: none given).
+[[nodiscard]] Result<std::optional<UserNamespace>> userNamespaceOption(bool userns, std::int64_t base);
+
 // The command an image runs when none is given ("" when it has none), for
 // showing: Entrypoint + Cmd joined by spaces.
 [[nodiscard]] std::string defaultCommandText(const ImageConfig& config);

@@ -46,6 +46,24 @@ struct ContainerNetwork {
     bool operator==(const ContainerNetwork&) const = default;
 };
 
+// A container's own user namespace (--userns): its uids and gids 0..size-1
+// are the VM's base..base+size-1, so its root is an unprivileged user of the
+// VM. Asked for without a base, the agent picks a range no other container
+// of the VM has; the record (and a checkpoint) carries the base, and a
+// restore maps the same one. Since 7.
+struct UserNamespace {
+    std::optional<std::int64_t> base;
+    std::int64_t size = 65536;
+
+    static constexpr auto fields()
+    {
+        using S = UserNamespace;
+        // Above the VM's own ids (0..65535), and the whole range a valid uid.
+        return std::tuple{opt("base", &S::base, inRange<65536, 4294901759>), opt("size", &S::size, inRange<65536, 65536>)};
+    }
+    bool operator==(const UserNamespace&) const = default;
+};
+
 // What a container is asked to be (container-create's arguments, and the
 // `spec` of every container record and checkpoint manifest).
 struct ContainerSpec {
@@ -68,6 +86,8 @@ struct ContainerSpec {
     // Its interface on the VM's network; none: loopback only (every
     // container has its own network namespace). Since 5.
     std::optional<ContainerNetwork> network;
+    // Its own user namespace; none: its root is the VM's root. Since 7.
+    std::optional<UserNamespace> userns;
 
     static constexpr auto fields()
     {
@@ -84,7 +104,8 @@ struct ContainerSpec {
                           opt("image", &S::image, checkImageDigest),
                           opt("uid", &S::uid, inRange<0, 4294967294>),
                           opt("gid", &S::gid, inRange<0, 4294967294>),
-                          opt("network", &S::network)};
+                          opt("network", &S::network),
+                          opt("userns", &S::userns)};
     }
     bool operator==(const ContainerSpec&) const = default;
 };
@@ -177,6 +198,10 @@ struct Confinement {
     // cgroup allows the OCI default set), "all" (privileged), "unfiltered"
     // (no filter: the VM has no cgroup v2 device control).
     std::optional<std::string> devices;
+    // Its user namespace, as the kernel has it now (running containers; since
+    // 7): the VM uid its root is ("0 BASE SIZE" of its uid_map). None: the
+    // VM's root.
+    std::optional<UserNamespace> userns;
 
     static constexpr auto fields()
     {
@@ -184,7 +209,7 @@ struct Confinement {
         return std::tuple{req("privileged", &S::privileged),       opt("capabilities", &S::capabilities),
                           opt("seccomp", &S::seccomp),             opt("no_new_privs", &S::noNewPrivs),
                           opt("masked_paths", &S::maskedPaths),    opt("read_only_paths", &S::readOnlyPaths),
-                          opt("devices", &S::devices)};
+                          opt("devices", &S::devices),             opt("userns", &S::userns)};
     }
     bool operator==(const Confinement&) const = default;
 };

@@ -1,5 +1,6 @@
 #include "Commands.h"
 
+#include "protocol/ImageDefaults.h"
 #include "protocol/ObjectText.h"
 
 #include <iostream>
@@ -20,6 +21,8 @@ struct CreateArgs {
     std::int64_t memoryMiB = 0, pids = 0;
     bool init = false;
     bool privileged = false;
+    bool userns = false;
+    std::int64_t usernsBase = 0;
 };
 
 // `container X VM NAME` with a body that uses the service.
@@ -49,6 +52,8 @@ void addCreate(CLI::App& group, CliContext& ctx)
     c->add_flag("--init", a->init, "A tiny init as pid 1 that forwards signals and reaps");
     c->add_flag("--privileged", a->privileged,
                 "Every capability, no seccomp filter, no masked or read-only paths (default: confined)");
+    c->add_flag("--userns", a->userns, "Its own user namespace: its root is an unprivileged uid range of the VM (65536 ids)");
+    c->add_option("--userns-base", a->usernsBase, "With --userns: the VM uid its root is (default: a free range from 100000 on)");
     c->add_option("--network", a->network,
                   "'none' for loopback only (default: an address on the VM's network)");
     c->add_option("--address", a->address, "Its IPv4 address on the VM's network (default: the next free one)");
@@ -66,6 +71,7 @@ void addCreate(CLI::App& group, CliContext& ctx)
             spec.env = a->env;
             spec.init = a->init;
             spec.privileged = a->privileged;
+            PV_TRY(spec.userns, protocol::userNamespaceOption(a->userns, a->usernsBase));
             if (!a->hostname.empty())
                 spec.hostname = a->hostname;
             if (!a->cwd.empty())
