@@ -124,6 +124,7 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
         VethPair pair = criuVethPair(spec.name);
         request.externals.push_back("veth[" + pair.inside + "]:" + pair.outside);
     }
+    request.userns = spec.userns;
     // Its /dev's device nodes are the VM's, bound again.
     if (spec.userns)
         for (auto& e : boundDeviceExternals(true))

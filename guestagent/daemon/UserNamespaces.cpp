@@ -199,6 +199,12 @@ Status mountContainerRoot(const OverlayLayers& layers, const std::string& target
     return {};
 }
 
+Result<UniqueFd> openIdmapped(const std::string& dir, const UserNamespace& ns)
+{
+    PV_TRY(UniqueFd nsFd, mappedUserNamespace(ns));
+    return idmappedTree(dir, nsFd.get());
+}
+
 Result<std::optional<UserNamespace>> readUserNamespace(pid_t pid)
 {
     std::string path = "/proc/" + std::to_string(pid) + "/uid_map";

@@ -52,6 +52,11 @@ struct OverlayLayers {
 [[nodiscard]] Status mountContainerRoot(const OverlayLayers& layers, const std::string& target,
                                         const std::optional<UserNamespace>& userns);
 
+// A detached idmapped copy of the directory `dir` (its mount, rooted
+// there), open: what the VM's root owns there is the range's root's through
+// it. CRIU's tasks restoring a --userns tree read their images as that root.
+[[nodiscard]] Result<UniqueFd> openIdmapped(const std::string& dir, const UserNamespace& ns);
+
 // The map of the user namespace `pid` is in: none when it is the VM's own
 // (uid_map "0 0 4294967295"); an error when it is not one line from 0.
 [[nodiscard]] Result<std::optional<UserNamespace>> readUserNamespace(pid_t pid);

@@ -295,3 +295,46 @@ TEST_F(Checkpoints, SourceVmDestroyedMidMigrationEndsRestoredAtTheTarget)
     EXPECT_EQ(h.ok({"checkpoint", "verify", list[0]["id"]})["verified"], true);
     EXPECT_EQ(h.ok({"vm", "show", vm1})["state"], "shut off");
 }
+
+// --userns: CRIU dumps the user namespace and restores it with the same map
+// (the base travels in the checkpoint's spec), the container's files come
+// back owned as it saw them, and exec joins the restored namespace.
+TEST_F(Checkpoints, AUserNamespacedContainerRestoresInAnotherVmWithItsRange)
+{
+    VmHarness h;
+    std::string vm1 = h.name("un1"), vm2 = h.name("un2");
+    h.ok({"vm", "create", vm1, "--accel", "tcg", "--memory", "768"});
+    h.ok({"vm", "create", vm2, "--accel", "tcg", "--memory", "768"});
+    h.ok({"container", "create", vm1, "mapped", "--userns", "--", kWorkload[0], kWorkload[1], kWorkload[2]});
+    json before;
+    for (int i = 0; i < 100; ++i) {
+        before = h.ok({"container", "ps", vm1, "mapped"});
+        if (before.size() == 4 && h.pidvisor({"container", "exec", vm1, "mapped", "--", "cat", "/tmp/expected"}).code == 0 &&
+            readNumber(h, vm1, "mapped", "/tmp/counter") > 3)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    ASSERT_EQ(before.size(), 4u) << before.dump();
+    json info = h.ok({"container", "info", vm1, "mapped"});
+    EXPECT_EQ(info["confinement"]["userns"], (json{{"base", 100000}, {"size", 65536}}));
+    const std::string idScript = "awk '{print $1, $2, $3}' /proc/self/uid_map; stat -c %u:%g /tmp/counter /srv-owned";
+    h.ok({"container", "exec", vm1, "mapped", "--", "/bin/sh", "-c", "mkdir /srv-owned && chown 1000:1000 /srv-owned"});
+    std::string ids = h.ok({"container", "exec", vm1, "mapped", "--", "/bin/sh", "-c", idScript}).value("stdout", "");
+    EXPECT_EQ(ids, "0 100000 65536\n0:0\n1000:1000\n");
+    long counter = readNumber(h, vm1, "mapped", "/tmp/counter");
+
+    json cp = h.ok({"container", "checkpoint", vm1, "mapped"});
+    ASSERT_FALSE(cp.is_null());
+    json restored = h.ok({"container", "restore", cp["id"], "--vm", vm2});
+    ASSERT_FALSE(restored.is_null());
+    EXPECT_EQ(restored["state"], "running");
+    EXPECT_EQ(restored["spec"]["userns"]["base"], 100000);
+    expectSameTree(before, h.ok({"container", "ps", vm2, "mapped"}));
+    // The kernel's map, files and exec after the restore.
+    EXPECT_EQ(h.ok({"container", "info", vm2, "mapped"})["confinement"]["userns"]["base"], 100000);
+    EXPECT_EQ(h.ok({"container", "exec", vm2, "mapped", "--", "/bin/sh", "-c", idScript}).value("stdout", ""), ids);
+    EXPECT_EQ(h.ok({"container", "exec", vm2, "mapped", "--", "/bin/sh", "-c", "cat /proc/1/status | awk '/^CapEff/ {print $2}'"})
+                  .value("stdout", ""),
+              "00000000a80425fb\n");
+    expectCarriesOn(h, vm2, "mapped", counter);
+}
