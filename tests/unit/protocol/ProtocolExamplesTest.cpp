@@ -59,6 +59,7 @@ ContainerSpec exampleSpec()
     s.memoryMiB = 64;
     s.init = true;
     s.network = ContainerNetwork{"10.83.0.130/24", "02:70:76:53:00:82", "10.83.0.1", {"10.83.0.1"}, "pidvisor"};
+    s.userns = UserNamespace{100000, 65536};
     return s;
 }
 
@@ -77,7 +78,7 @@ ContainerInfo exampleContainer()
     c.mac = "02:70:76:53:00:82";
     c.processes = 2;
     c.confinement = Confinement{false, {"CAP_CHOWN", "CAP_KILL"}, "default", true, {"/proc/kcore"}, {"/proc/sys", "/sys"},
-                                "default"};
+                                "default", UserNamespace{100000, 65536}};
     return c;
 }
 
@@ -89,6 +90,7 @@ ContainerInfo stoppedContainer()
     c.exit = ExitStatus{137, 9};
     c.processes.reset();
     c.confinement->devices.reset(); // running containers only
+    c.confinement->userns.reset();
     return c;
 }
 

@@ -167,7 +167,7 @@ TEST(ProtocolRecords, VersionMismatchNamesBothVersions)
     auto old = checkProtocolVersion(2);
     ASSERT_FALSE(old);
     EXPECT_EQ(old.error().code, ErrorCode::Unsupported);
-    EXPECT_EQ(old.error().message, "protocol version 2, need 6");
+    EXPECT_EQ(old.error().message, "protocol version 2, need 7");
 }
 
 TEST(ProtocolRecords, ContainerStatesTravelAsTheirWords)

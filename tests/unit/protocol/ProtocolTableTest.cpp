@@ -111,7 +111,7 @@ TEST(ProtocolTable, EveryCommandHasAHandler)
     auto old = dispatcher.handle(Request{2, "hello", {{"protocol", 2}}, {}}, context);
     ASSERT_FALSE(old);
     EXPECT_EQ(old.error().code, ErrorCode::Unsupported);
-    EXPECT_EQ(old.error().message, "protocol version 2, need 6");
+    EXPECT_EQ(old.error().message, "protocol version 2, need 7");
     auto gone = dispatcher.handle(Request{3, "debug-raw-read", {{"id", "x"}, {"path", "y"}}, {}}, context);
     ASSERT_FALSE(gone);
     EXPECT_EQ(gone.error().code, ErrorCode::Unsupported);

@@ -1,0 +1,85 @@
+// The logic of --userns around the kernel: which range a container gets,
+// which are refused, the create option every front end parses, and CRIU's
+// external mounts for the bound device nodes. The namespaces themselves are
+// UserNamespaceTest's (agent suite) and the VM checkpoint test's.
+#include "daemon/UserNamespaces.h"
+#include "protocol/ImageDefaults.h"
+
+#include <gtest/gtest.h>
+
+using namespace pidvisor;
+using namespace pidvisor::agent;
+
+namespace {
+UserNamespace at(std::int64_t base)
+{
+    return UserNamespace{base, 65536};
+}
+} // namespace
+
+TEST(UserNamespaces, ANewOneGetsTheFirstRangeNoOtherHas)
+{
+    auto first = allocateUserNamespace(UserNamespace{}, {});
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(first->base, 100000);
+    EXPECT_EQ(first->size, 65536);
+    auto next = allocateUserNamespace(UserNamespace{}, {at(100000), at(165536)});
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->base, 231072);
+    // A gap left by a removed container is used again; an odd range asked
+    // for elsewhere pushes the pick past it.
+    EXPECT_EQ(allocateUserNamespace(UserNamespace{}, {at(165536)})->base, 100000);
+    EXPECT_EQ(allocateUserNamespace(UserNamespace{}, {at(120000)})->base, 231072);
+    // Records without a base (none yet) are not in the way.
+    EXPECT_EQ(allocateUserNamespace(UserNamespace{}, {UserNamespace{}})->base, 100000);
+}
+
+TEST(UserNamespaces, AnAskedRangeMustNotOverlapAndIsKeptAsAsked)
+{
+    auto kept = allocateUserNamespace(at(1000000), {at(100000)});
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->base, 1000000);
+    // Adjacent is fine, one id of overlap is not (either side).
+    EXPECT_TRUE(allocateUserNamespace(at(165536), {at(100000)}));
+    auto below = allocateUserNamespace(at(34465), {at(100000)});
+    ASSERT_FALSE(below);
+    EXPECT_EQ(below.error().code, ErrorCode::AlreadyExists);
+    EXPECT_EQ(below.error().message, "uids 34465-100000 overlap another container's (100000-165535)");
+    EXPECT_FALSE(allocateUserNamespace(at(165535), {at(100000)}));
+}
+
+TEST(UserNamespaces, TheCreateOptionIsNoneOrAFreeRangeOrABaseInRange)
+{
+    auto none = protocol::userNamespaceOption(false, 0);
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(none->has_value());
+    auto any = protocol::userNamespaceOption(true, 0);
+    ASSERT_TRUE(any && any->has_value());
+    EXPECT_FALSE((*any)->base);
+    // A base alone implies --userns.
+    auto based = protocol::userNamespaceOption(false, 200000);
+    ASSERT_TRUE(based && based->has_value());
+    EXPECT_EQ((*based)->base, 200000);
+    for (std::int64_t bad : {std::int64_t{-1}, std::int64_t{1000}, std::int64_t{65535}, std::int64_t{4294901760}}) {
+        auto refused = protocol::userNamespaceOption(true, bad);
+        ASSERT_FALSE(refused) << bad;
+        EXPECT_EQ(refused.error().code, ErrorCode::InvalidArgument);
+        EXPECT_NE(refused.error().message.find("--userns-base"), std::string::npos) << refused.error().message;
+    }
+}
+
+TEST(UserNamespaces, TheBoundDevicesAreCriuExternalsBothWays)
+{
+    auto dump = boundDeviceExternals(false);
+    auto restore = boundDeviceExternals(true);
+    ASSERT_EQ(dump.size(), std::size(kBoundDevices));
+    ASSERT_EQ(restore.size(), dump.size());
+    EXPECT_EQ(dump.front(), "mnt[/dev/null]:pv-dev-null");
+    EXPECT_EQ(restore.front(), "mnt[pv-dev-null]:/dev/null");
+}
+
+TEST(UserNamespaces, TheOverlayOptionsNameTheThreeDirectories)
+{
+    OverlayLayers l{"/img/rootfs", "/c/upper", "/c/work", "/c/layers"};
+    EXPECT_EQ(l.options(), "lowerdir=/img/rootfs,upperdir=/c/upper,workdir=/c/work");
+}
