@@ -92,6 +92,11 @@ std::string containerDetails(const ContainerInfo& info)
                      : *c.devices == "unfiltered" ? std::string("no device filter (the VM has no usable cgroup v2)")
                                               : *c.devices) +
                     "\n";
+        if (c.userns && c.userns->base)
+            text += "user namespace: its root is the VM's uid " + std::to_string(*c.userns->base) + " (" +
+                    std::to_string(c.userns->size) + " ids from there)\n";
+        else if (info.spec.userns && info.spec.userns->base)
+            text += "user namespace: uids from " + std::to_string(*info.spec.userns->base) + " (when it runs)\n";
     }
     return text;
 }

@@ -56,6 +56,7 @@ struct ContainerInfo {
     std::optional<std::int64_t> memoryMiB, pidsMax;
     bool init = false;
     bool privileged = false; // created with --privileged: not confined
+    std::optional<std::int64_t> usernsBase; // --userns: the VM uid its root is
     // Processes are live data: `live` is false when the agent was not asked.
     bool live = false;
     std::vector<ProcessInfo> processes;

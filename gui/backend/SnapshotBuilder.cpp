@@ -43,6 +43,8 @@ ContainerInfo parseSpec(const std::string& name, const std::string& specJson)
     info.pidsMax = spec->pidsMax;
     info.init = spec->init;
     info.privileged = spec->privileged;
+    if (spec->userns)
+        info.usernsBase = spec->userns->base;
     if (spec->network) {
         info.address = spec->network->address.substr(0, spec->network->address.find('/'));
         info.mac = spec->network->mac;

@@ -50,6 +50,8 @@ NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent, std:
     m_init->setObjectName("init");
     m_privileged = new QCheckBox("Privileged: every capability, no seccomp filter, every device (not confined)");
     m_privileged->setObjectName("privileged");
+    m_userns = new QCheckBox("Own user namespace: its root is an unprivileged uid range of the VM");
+    m_userns->setObjectName("userns");
     m_image = new QComboBox;
     m_image->setObjectName("image");
     m_image->addItem("(the VM's own files)");
@@ -76,6 +78,7 @@ NewContainerDialog::NewContainerDialog(const VmChoice& vm, QWidget* parent, std:
     form->addRow("Process limit", m_pids);
     form->addRow(QString(), m_init);
     form->addRow(QString(), m_privileged);
+    form->addRow(QString(), m_userns);
     form->addRow("Network", m_network);
     form->addRow("Address", m_address);
     m_problem = problemLabel();
@@ -183,6 +186,8 @@ protocol::ContainerSpec NewContainerDialog::spec() const
         spec.pidsMax = m_pids->value();
     spec.init = m_init->isChecked();
     spec.privileged = m_privileged->isChecked();
+    if (m_userns->isChecked())
+        spec.userns = protocol::UserNamespace{}; // the agent picks a free range
     return spec;
 }
 
@@ -218,6 +223,11 @@ void NewContainerDialog::setInit(bool init)
 void NewContainerDialog::setPrivileged(bool privileged)
 {
     m_privileged->setChecked(privileged);
+}
+
+void NewContainerDialog::setUserNamespace(bool userns)
+{
+    m_userns->setChecked(userns);
 }
 
 } // namespace pidvisor::gui

@@ -33,6 +33,7 @@ public:
     void setLimits(int memoryMiB, int pids);
     void setInit(bool init);
     void setPrivileged(bool privileged);
+    void setUserNamespace(bool userns);
     // "" for the VM's own files; false when no such image is offered.
     bool setImage(const QString& name);
     [[nodiscard]] QString problem() const;
@@ -57,6 +58,7 @@ private:
     QSpinBox* m_pids;
     QCheckBox* m_init;
     QCheckBox* m_privileged;
+    QCheckBox* m_userns;
     QLabel* m_problem;
     QDialogButtonBox* m_buttons;
 };

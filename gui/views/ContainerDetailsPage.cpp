@@ -79,6 +79,9 @@ void ContainerDetailsPage::show(const QString& uri, const VmInfo& vm, const Cont
                                                     "paths, every device"
                                                   : "confined: the OCI default capabilities, seccomp filter and "
                                                     "device set, no_new_privs, masked and read-only /proc and /sys"},
+                     {"User namespace", c.usernsBase ? "its root is the VM's uid " + QString::number(*c.usernsBase) +
+                                                           " (65536 ids): unprivileged in the VM"
+                                                     : QString("none: its root is the VM's root")},
                      {"Processes", c.live ? QString::number(c.processes.size()) : QString()},
                      {"Updated", format::localTime(c.record.updatedAt)}});
     showProcesses(c);

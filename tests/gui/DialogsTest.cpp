@@ -78,6 +78,10 @@ private slots:
         QVERIFY(!r.spec.privileged); // confined unless asked
         d.setPrivileged(true);
         QVERIFY(d.request().spec.privileged);
+        QVERIFY(!r.spec.userns); // the VM's root unless asked
+        d.setUserNamespace(true);
+        QVERIFY(d.request().spec.userns.has_value());
+        QVERIFY(!d.request().spec.userns->base); // the agent picks the range
     }
 
     void newContainerFromAnImageNeedsNoCommand()

@@ -121,11 +121,15 @@ private slots:
         // A container says whether it is confined, from its spec.
         auto privileged = std::make_shared<InventorySnapshot>(*makeSnapshot({}));
         privileged->hosts[0].vms[1].containers[1].privileged = true;
+        privileged->hosts[0].vms[1].containers[1].usernsBase = 165536;
         w.setSnapshot(privileged);
         QVERIFY(w.selectPath({kHost, "vm1", "ct0"}));
         QVERIFY(w.details()->containerPage()->specPage()->value("Confinement").startsWith("confined: "));
+        QVERIFY(w.details()->containerPage()->specPage()->value("User namespace").startsWith("none: "));
         QVERIFY(w.selectPath({kHost, "vm1", "ct1"}));
         QVERIFY(w.details()->containerPage()->specPage()->value("Confinement").startsWith("privileged: "));
+        QCOMPARE(w.details()->containerPage()->specPage()->value("User namespace"),
+                 QString("its root is the VM's uid 165536 (65536 ids): unprivileged in the VM"));
     }
 
     void expandedRowsSurviveARestart()
