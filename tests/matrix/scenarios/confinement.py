@@ -1,4 +1,5 @@
-"""Escapes from a confined container fail inside a VM; a privileged one keeps its powers."""
+"""Escapes from a confined container fail inside a VM; a privileged one keeps its powers; a
+--userns one is refused what the VM's root owns, and restores with its map."""
 import json
 
 NAME = "confinement"
@@ -103,4 +104,44 @@ def run(ctx):
     ctx.check(devices == "all", f"a privileged container's info says devices {devices!r}, not 'all'")
     ctx.pv("container", "rm", "--force", vm, "jail")
     ctx.pv("container", "rm", "--force", vm, "free")
+    userns(ctx, vm, expected)
     return {"escapes_refused": len(EXPECTED)}
+
+
+# What the VM's root owns, refused by the kernel even to a privileged
+# container in its own user namespace (its capabilities are its namespace's).
+USERNS_EXPECTED = {"core-pattern": "EACCES", "mknod-char": "EPERM", "mknod-block": "EPERM",
+                   "clock-settime": "EPERM"}
+
+
+def userns(ctx, vm, confined_expected):
+    """--userns: the map, the VM's view of its uid, its files on disk, the
+    kernel's refusals; checkpointed and restored with the same map."""
+    ctx.pv("container", "create", vm, "mapped", "--userns", "--privileged", "--network", "none", "--",
+           TESTLOAD, "counter", "/tmp/counter")
+    info = ctx.pv("container", "info", vm, "mapped")
+    ns = info.get("confinement", {}).get("userns") or {}
+    ctx.check(ns.get("base") == 100000 and ns.get("size") == 65536, f"info's user namespace: {ns}")
+    mapped = inside(ctx, vm, "mapped", "/bin/sh", "-c",
+                    "cat /proc/self/uid_map; echo made > /made; stat -c %u:%g /made /etc/passwd")["stdout"].split()
+    ctx.check(mapped == ["0", "100000", "65536", "0:0", "0:0"], f"inside a --userns container: {mapped}")
+    seen = ctx.vm_exec(vm, "sh", "-c", f"awk '/^Uid/ {{print $2}}' /proc/{info['init_pid']}/status; "
+                       "stat -c %u /var/lib/pidvisor/containers/mapped/upper/made")["stdout"].split()
+    ctx.check(seen == ["100000", "0"], f"the VM sees its root as uid {seen[:1]}, its file on disk owned by {seen[1:]}")
+    refused = {}
+    for what, answer in USERNS_EXPECTED.items():
+        if confined_expected.get(what) == "ENOENT":
+            answer = "ENOENT"  # the kernel has no such file
+        got = inside(ctx, vm, "mapped", TESTLOAD, "attempt", what)["stdout"].strip()
+        if got != answer:
+            refused[what] = got
+    ctx.check(not refused, f"a privileged --userns container was not refused: {refused}")
+    cp = ctx.pv("container", "checkpoint", vm, "mapped")
+    # Beside the stopped original, whose range only a running one would hold.
+    restored = ctx.pv("container", "restore", cp["id"], "--vm", vm, "--name", "mapped2")
+    ctx.check(restored["state"] == "running", f"restored --userns container: {restored['state']}")
+    again = inside(ctx, vm, "mapped2", "/bin/sh", "-c", "cat /proc/1/uid_map /made")["stdout"].split()
+    ctx.check(again == ["0", "100000", "65536", "made"], f"after the restore: {again}")
+    ctx.pv("container", "rm", "--force", vm, "mapped2")
+    ctx.pv("container", "rm", "--force", vm, "mapped")
+    ctx.pv("checkpoint", "rm", cp["id"])
