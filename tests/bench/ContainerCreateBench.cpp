@@ -6,6 +6,8 @@
 // report separates the agent's own cost from the cost of that root.
 // Confinement's cost: the same create as a --privileged container, and an
 // exec of /bin/true into each kind, interleaved, as ratios confined/privileged.
+// A user namespace's cost: the same as a --userns container (confined too),
+// as ratios userns/confined.
 //
 //   bench_container_create [iterations]     (root)
 #include "BenchStats.h"
@@ -173,7 +175,7 @@ int main(int argc, char** argv)
     protocol::FrameChannel ch(std::move(*fd));
     std::uint64_t id = 1;
 
-    std::vector<double> create, raw, rooted, createPrivileged, execConfined, execPrivileged;
+    std::vector<double> create, raw, rooted, createPrivileged, execConfined, execPrivileged, createUserns, execUserns;
     for (int i = 0; i < 3; ++i) { // warm-up
         (void)rawCloneExec();
         (void)rawCloneRootExec(agent.dir, i);
@@ -203,7 +205,18 @@ int main(int argc, char** argv)
             return 1;
         }
         createPrivileged.push_back(ms);
-        for (auto [who, samples] : {std::pair{name, &execConfined}, std::pair{priv, &execPrivileged}}) {
+        std::string mapped = name + "u";
+        start = Clock::now();
+        auto u = call(ch, id++, "container-create",
+                      {{"name", mapped}, {"argv", {kCommand, "1000"}}, {"userns", nlohmann::json::object()}});
+        ms = millisSince(start);
+        if (!u) {
+            std::printf("--userns create failed: %s\n", u.error().describe().c_str());
+            return 1;
+        }
+        createUserns.push_back(ms);
+        for (auto [who, samples] : {std::pair{name, &execConfined}, std::pair{priv, &execPrivileged},
+                                    std::pair{mapped, &execUserns}}) {
             start = Clock::now();
             auto e = call(ch, id++, "container-exec", {{"name", who}, {"argv", {"/bin/true"}}});
             if (!e) {
@@ -214,6 +227,7 @@ int main(int argc, char** argv)
         }
         (void)call(ch, id++, "container-rm", {{"name", name}, {"force", true}});
         (void)call(ch, id++, "container-rm", {{"name", priv}, {"force", true}});
+        (void)call(ch, id++, "container-rm", {{"name", mapped}, {"force", true}});
     }
     ::kill(agent.pid, SIGTERM);
     ::waitpid(agent.pid, nullptr, 0);
@@ -234,5 +248,10 @@ int main(int argc, char** argv)
     printRow("container-exec /bin/true, privileged", ep);
     std::printf("  ratio confined/privileged (medians): create %.2f, exec %.2f   (target <= 1.10)\n",
                 c.median / cp.median, ec.median / ep.median);
+    Summary cu = summarize(createUserns), eu = summarize(execUserns);
+    printRow("container-create --userns", cu);
+    printRow("container-exec /bin/true, --userns", eu);
+    std::printf("  ratio userns/confined (medians): create %.2f, exec %.2f\n", cu.median / c.median,
+                eu.median / ec.median);
     return 0;
 }

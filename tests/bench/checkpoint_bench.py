@@ -12,6 +12,10 @@
    payload dropped unread) (target >= 0.8). Protocol 3 has no raw-bytes
    command in the product agent; this baseline is what the agent's real
    transfer path can give.
+4. A user namespace's cost: checkpoint and restore of the same tree in a
+   --userns container versus a confined one without, interleaved (ratio
+   userns/plain; each round stops the container and restores it as the
+   next one, so a copy never runs beside its original's range).
 
     tests/bench/checkpoint_bench.py [--rounds N] [--kernel container|stock] [--accel auto|tcg|kvm]
 Needs root and libvirtd (packaging/libvirt-services.sh start).
@@ -88,6 +92,24 @@ def dump_and_restore(pv, vm, rounds):
                                             f"--pidfile {d}/pid"))
         pv.sh(vm, f"kill -9 $(cat {d}/pid); sleep 0.5; umount -l {d}/m; rm -rf {d}")
     return ours, raw
+
+
+def userns_cost(pv, vm, rounds):
+    """Dump (stopping it) and restore (as the next name) a plain and a --userns tree, interleaved."""
+    times = {kind: {"dump": [], "restore": []} for kind in ("plain", "userns")}
+    for kind in times:
+        pv("container", "create", vm, f"{kind}0", "--network", "none", *(["--userns"] if kind == "userns" else []),
+           "--", "/bin/sh", "-c", TREE.format(mib=64, dirty=0))
+    time.sleep(3)
+    for i in range(rounds):
+        for kind in times:
+            cur, nxt, cid = f"{kind}{i}", f"{kind}{i + 1}", f"pvu-{kind}-{i}"
+            times[kind]["dump"].append(timed(pv, vm, f"pidvisor-agent container checkpoint {cur} --id {cid}"))
+            times[kind]["restore"].append(timed(pv, vm, f"pidvisor-agent container restore {cid} --name {nxt}"))
+            pv.sh(vm, f"pidvisor-agent container rm --force {cur} && pidvisor-agent checkpoint rm {cid}")
+    for kind in times:
+        pv.sh(vm, f"pidvisor-agent container rm --force {kind}{rounds}")
+    return times
 
 
 def migration_downtime(pv, args, dirty):
@@ -221,7 +243,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--kernel", default="container")
     ap.add_argument("--accel", default="auto")
-    ap.add_argument("--parts", default="dump,stream,migrate", help="a subset of dump,stream,migrate")
+    ap.add_argument("--parts", default="dump,userns,stream,migrate", help="a subset of dump,userns,stream,migrate")
     ap.add_argument("--dirty", default="4,16", help="dirty rates of the migrated working set, MiB/s")
     args = ap.parse_args()
     parts = set(args.parts.split(","))
@@ -231,7 +253,7 @@ def main():
     pv = Pv(os.path.join(tempfile.mkdtemp(prefix="pvbench-ck-"), "inventory.db"))
     med = statistics.median
     vm = f"bench-ck-{os.getpid()}"
-    if parts & {"dump", "stream"}:
+    if parts & {"dump", "userns", "stream"}:
         pv("vm", "create", vm, "--kernel", args.kernel, "--accel", args.accel, "--memory", "1024")
         try:
             pv("container", "create", vm, "tree", "--", "/bin/sh", "-c", TREE.format(mib=64, dirty=0))
@@ -247,6 +269,14 @@ def main():
                           f"{min(ours[what]) / min(raw[what]):.2f}")
                 print(f"  of pidvisor's dump, sha256 of every file: {med(ours['hash']):.2f} s; "
                       f"of its restore, verifying them: {med(ours['verify']):.2f} s")
+            if "userns" in parts:
+                t = userns_cost(pv, vm, args.rounds)
+                print(f"a user namespace's cost, the same 64 MiB tree ({args.rounds} rounds, medians, "
+                      f"kernel {args.kernel}):")
+                for what in ("dump", "restore"):
+                    u, c = t["userns"][what], t["plain"][what]
+                    print(f"  {what:<8} --userns {med(u):6.2f} s ({min(u):.2f}-{max(u):.2f})   "
+                          f"plain {med(c):6.2f} s ({min(c):.2f}-{max(c):.2f})   ratio {med(u) / med(c):.2f}")
             if "stream" in parts:
                 ours_s, raw_s = streaming(pv, vm, args.rounds)
                 print("checkpoint streaming over the agent channel (MiB/s, medians):")

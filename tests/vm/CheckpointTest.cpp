@@ -305,7 +305,9 @@ TEST_F(Checkpoints, AUserNamespacedContainerRestoresInAnotherVmWithItsRange)
     std::string vm1 = h.name("un1"), vm2 = h.name("un2");
     h.ok({"vm", "create", vm1, "--accel", "tcg", "--memory", "768"});
     h.ok({"vm", "create", vm2, "--accel", "tcg", "--memory", "768"});
-    h.ok({"container", "create", vm1, "mapped", "--userns", "--", kWorkload[0], kWorkload[1], kWorkload[2]});
+    // Loopback only: the copy below must meet the range check, not the address one.
+    h.ok({"container", "create", vm1, "mapped", "--userns", "--network", "none", "--", kWorkload[0], kWorkload[1],
+          kWorkload[2]});
     json before;
     for (int i = 0; i < 100; ++i) {
         before = h.ok({"container", "ps", vm1, "mapped"});
@@ -337,4 +339,17 @@ TEST_F(Checkpoints, AUserNamespacedContainerRestoresInAnotherVmWithItsRange)
                   .value("stdout", ""),
               "00000000a80425fb\n");
     expectCarriesOn(h, vm2, "mapped", counter);
+
+    // A copy beside its running original would share its range: refused,
+    // naming both, and the original runs on.
+    json kept = h.ok({"container", "checkpoint", vm2, "mapped", "--leave-running"});
+    ASSERT_FALSE(kept.is_null());
+    CliRun copy = h.pidvisor({"container", "restore", kept["id"], "--vm", vm2, "--name", "copy"});
+    EXPECT_NE(copy.code, 0);
+    EXPECT_NE(copy.err.find("uids 100000-165535 overlap another container's (100000-165535)"), std::string::npos)
+        << copy.err;
+    EXPECT_EQ(h.pidvisor({"container", "info", vm2, "copy"}).code == 0, false) << "a refused copy was recorded";
+    long still = readNumber(h, vm2, "mapped", "/tmp/counter");
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    EXPECT_GT(readNumber(h, vm2, "mapped", "/tmp/counter"), still) << "the original stopped";
 }
