@@ -181,6 +181,19 @@ std::string execIn(const AgentHarness& agent, const std::string& name, const std
     return (*r)["stdout"].get<std::string>();
 }
 
+std::string testload()
+{
+    return binDir() + "/pidvisor-testload";
+}
+
+std::string attemptIn(const AgentHarness& agent, const std::string& name, const std::string& what)
+{
+    std::string out = execIn(agent, name, testload() + " attempt " + what);
+    if (!out.empty() && out.back() == '\n')
+        out.pop_back();
+    return out;
+}
+
 std::string framePrefix(std::uint32_t headerLen, std::uint32_t payloadLen)
 {
     std::string p(protocol::kFrameMagic);

@@ -78,4 +78,11 @@ private:
 // Runs `sh -c script` in a container; returns stdout, asserts exit 0.
 std::string execIn(const AgentHarness& agent, const std::string& name, const std::string& script);
 
+// The test workload binary (tests/workload), which the VM image has too.
+[[nodiscard]] std::string testload();
+
+// What the kernel answered to one escape attempt (`pidvisor-testload
+// attempt WHAT`: "ok", "EPERM", ...) from inside container `name`.
+std::string attemptIn(const AgentHarness& agent, const std::string& name, const std::string& what);
+
 } // namespace pidvisor::test

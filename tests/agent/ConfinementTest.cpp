@@ -25,11 +25,6 @@ namespace {
 // SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP.
 constexpr const char* kDefaultCaps = "00000000a80425fb";
 
-std::string testload()
-{
-    return binDir() + "/pidvisor-testload";
-}
-
 std::string readFile(const std::string& path)
 {
     std::ifstream in(path);
@@ -68,14 +63,7 @@ protected:
         info = *r;
     }
 
-    // What the kernel answered to one attempt, from inside container `name`.
-    std::string attempt(const std::string& name, const std::string& what)
-    {
-        std::string out = execIn(agent, name, testload() + " attempt " + what);
-        if (!out.empty() && out.back() == '\n')
-            out.pop_back();
-        return out;
-    }
+    std::string attempt(const std::string& name, const std::string& what) { return attemptIn(agent, name, what); }
 
     // Runs the pidfd_getfd/ptrace thief in the container while the agent
     // execs `rounds` commands into it; returns the thief's counts.

@@ -21,11 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string testload()
-{
-    return binDir() + "/pidvisor-testload";
-}
-
 int run(const std::string& command)
 {
     return std::system(command.c_str());

@@ -18,11 +18,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string testload()
-{
-    return binDir() + "/pidvisor-testload";
-}
-
 // "Uid" -> "100000\t100000\t100000\t100000" from /proc/PID/status.
 std::string statusField(int pid, const std::string& field)
 {
@@ -49,13 +44,7 @@ protected:
         return r ? *r : json();
     }
 
-    std::string attempt(const std::string& name, const std::string& what)
-    {
-        std::string out = execIn(agent, name, testload() + " attempt " + what);
-        if (!out.empty() && out.back() == '\n')
-            out.pop_back();
-        return out;
-    }
+    std::string attempt(const std::string& name, const std::string& what) { return attemptIn(agent, name, what); }
 
     std::string upper(const std::string& name) const
     {
