@@ -3,6 +3,7 @@
 #include "Spawner.h"
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -231,7 +232,20 @@ std::vector<std::string> ContainerStore::unrecorded() const
 
 Status ContainerStore::remove(const std::string& name) const
 {
+    // An agent killed while it had the container's root (or a --userns
+    // container's idmapped layers: one is the VM's own root) mounted here
+    // left them mounted: they go first, or removing the directory would
+    // reach through them.
     std::error_code ec;
+    fs::path layers = containerDir(name) / "layers";
+    std::vector<fs::path> mounts;
+    for (const auto& entry : fs::directory_iterator(layers, ec))
+        mounts.push_back(entry.path());
+    mounts.push_back(rootfsDir(name));
+    for (const auto& m : mounts)
+        while (::umount2(m.c_str(), MNT_DETACH) == 0) {
+        }
+    ec.clear();
     fs::remove_all(containerDir(name), ec);
     if (ec)
         return fail(ErrorCode::Internal, "removing " + containerDir(name).string() + ": " + ec.message());

@@ -234,9 +234,10 @@ Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace
 
     // A user namespace's own pid namespace: the child's /proc needs one its
     // namespace owns, and /proc/container's are the VM's.
-    std::uint64_t nsFlags = CLONE_NEWUSER | CLONE_NEWPID;
+    std::uint64_t nsFlags = 0;
     if (userns) {
         PV_TRY_STATUS(mountContainerRoot(launch.layers, launch.rootfs, launch.userns));
+        nsFlags = CLONE_NEWUSER | CLONE_NEWPID;
     } else {
         PV_TRY(nsFlags, pidSpace.prepare(launch.name));
     }

@@ -5,8 +5,10 @@
 // owns (the kernel's sysctls, modules, the clock, device nodes).
 #include "AgentHarness.h"
 
+#include <sys/mount.h>
 #include <sys/stat.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -146,6 +148,50 @@ TEST_F(UserNamespaceTest, PrivilegedInItsOwnNamespaceItStillCannotTouchTheVm)
     EXPECT_NE(attempt("root", "finit-module"), "ok");
     // Its own mounts are its own to change (not the VM's): allowed.
     EXPECT_EQ(attempt("root", "mount-tmpfs"), "ok");
+}
+
+} // namespace
+
+namespace {
+
+TEST_F(UserNamespaceTest, AStartedAgainContainerKeepsItsRangeAndItsFiles)
+{
+    json args{{"name", "again"},
+              {"argv", {"/bin/sh", "-c", "echo run >> /runs; exec sleep 1000"}},
+              {"userns", json::object()}};
+    auto made = agent.call("container-create", args);
+    ASSERT_TRUE(made) << made.error().describe();
+    auto stopped = agent.call("container-stop", {{"name", "again"}, {"timeout_ms", 200}});
+    ASSERT_TRUE(stopped) << stopped.error().describe();
+    // Another container meanwhile: the stopped one's range is still its own.
+    json other = create("other");
+    EXPECT_EQ(other["spec"]["userns"]["base"], 165536);
+    auto started = agent.call("container-start", {{"name", "again"}});
+    ASSERT_TRUE(started) << started.error().describe();
+    EXPECT_EQ((*started)["confinement"]["userns"]["base"], 100000);
+    EXPECT_EQ(execIn(agent, "again", "cat /runs; stat -c %u:%g /runs"), "run\nrun\n0:0\n");
+}
+
+// An agent killed while a --userns container's layers were attached (one is
+// an idmapped copy of the VM's own root) leaves them mounted in the
+// container's directory: removing the container must not reach through.
+TEST_F(UserNamespaceTest, RemovingAContainerNeverReachesThroughALeftoverMount)
+{
+    ASSERT_FALSE(create("left").is_null());
+    ASSERT_TRUE(agent.call("container-stop", {{"name", "left"}, {"timeout_ms", 200}}));
+    std::filesystem::path canary = agent.dir() / "canary";
+    std::filesystem::create_directories(canary / "tree");
+    std::ofstream(canary / "tree" / "file") << "keep";
+    std::string staged = agent.stateDir() + "/containers/left/layers/lower";
+    std::filesystem::create_directories(staged);
+    ASSERT_EQ(::mount(canary.c_str(), staged.c_str(), nullptr, MS_BIND, nullptr), 0) << std::strerror(errno);
+    auto removed = agent.call("container-rm", {{"name", "left"}});
+    ASSERT_TRUE(removed) << removed.error().describe();
+    EXPECT_FALSE(std::filesystem::exists(agent.stateDir() + "/containers/left"));
+    std::ifstream kept(canary / "tree" / "file");
+    std::string text;
+    kept >> text;
+    EXPECT_EQ(text, "keep") << "removing the container deleted what a leftover mount showed";
 }
 
 } // namespace
