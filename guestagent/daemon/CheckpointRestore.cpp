@@ -80,6 +80,11 @@ Result<json> CheckpointManager::restore(const std::string& id, const std::string
     std::string name = newName.empty() ? manifest.value("container", "") : newName;
     specJson["name"] = name;
     PV_TRY(ContainerSpec spec, protocol::decode<ContainerSpec>(specJson, protocol::Unknown::Ignore, "field"));
+    if (spec.userns) {
+        // Only the mode changes (and with it ctime): still the files checked.
+        PV_TRY_STATUS(letRestoredTasksRead(directory(id)));
+        m_memo.remember(id, directory(id), files, false);
+    }
     PV_TRY_STATUS(m_containers.reserveForRestore(spec));
     auto restored = restoreInto(id, manifest, spec, tcpClose, context);
     if (!restored) {
@@ -124,7 +129,6 @@ Result<json> CheckpointManager::restoreInto(const std::string& id, const json& m
         VethPair pair = criuVethPair(spec.name);
         request.externals.push_back("veth[" + pair.inside + "]:" + pair.outside);
     }
-    request.userns = spec.userns;
     // Its /dev's device nodes are the VM's, bound again.
     if (spec.userns)
         for (auto& e : boundDeviceExternals(true))

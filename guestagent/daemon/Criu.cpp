@@ -201,12 +201,7 @@ Result<json> runCriuDump(const CriuDump& r)
 
 Result<pid_t> runCriuRestore(const CriuRestore& r, const std::function<Status(pid_t)>& beforeResume)
 {
-    UniqueFd images;
-    if (r.userns) {
-        PV_TRY(images, openIdmapped(r.imagesDir, *r.userns));
-    } else {
-        PV_TRY(images, openDirectory(r.imagesDir, "the checkpoint"));
-    }
+    PV_TRY(UniqueFd images, openDirectory(r.imagesDir, "the checkpoint"));
     PV_TRY(CriuWorkDir work, CriuWorkDir::make(r.workDir, r.logFile));
     CriuRestoreOptions o;
     o.imagesDirFd = images.get();

@@ -8,7 +8,6 @@
 
 #include "CriuImages.h"
 #include "CriuRequest.h"
-#include "UserNamespaces.h"
 
 #include "protocol/Result.h"
 
@@ -17,7 +16,6 @@
 #include <sys/types.h>
 
 #include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,9 +44,6 @@ struct CriuRestore {
     std::string logFile = "restore.log";
     bool tcpClose = false;  // connections come back closed, not established
     std::vector<std::string> externals; // CRIU's --external, e.g. a veth pair
-    // A --userns tree's: its restored tasks read the images as the range's
-    // root, so CRIU gets them through an idmapped mount.
-    std::optional<UserNamespace> userns;
 };
 
 // CRIU's dump statistics as JSON: times in microseconds, pages.

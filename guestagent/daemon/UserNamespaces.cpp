@@ -12,6 +12,8 @@
 
 #include <array>
 #include <cerrno>
+#include <dirent.h>
+#include <memory>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -199,10 +201,50 @@ Status mountContainerRoot(const OverlayLayers& layers, const std::string& target
     return {};
 }
 
-Result<UniqueFd> openIdmapped(const std::string& dir, const UserNamespace& ns)
+namespace {
+
+// Depth-first below `dir` (an open directory), at most `depth` levels.
+Status addOtherRead(int dir, const std::string& shown, int depth)
 {
-    PV_TRY(UniqueFd nsFd, mappedUserNamespace(ns));
-    return idmappedTree(dir, nsFd.get());
+    struct stat st {};
+    if (::fstat(dir, &st) < 0)
+        return failErrno("looking at " + shown, errno);
+    if (::fchmod(dir, (st.st_mode & 07777) | S_IXOTH) < 0)
+        return failErrno("opening " + shown + " to the restored tasks", errno);
+    UniqueFd listing(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    DIR* d = listing ? ::fdopendir(listing.release()) : nullptr;
+    if (!d)
+        return failErrno("listing " + shown, errno);
+    std::unique_ptr<DIR, int (*)(DIR*)> closer(d, ::closedir);
+    while (dirent* e = ::readdir(d)) {
+        std::string name = e->d_name;
+        if (name == "." || name == "..")
+            continue;
+        if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
+            return failErrno("looking at " + shown + "/" + name, errno);
+        if (S_ISDIR(st.st_mode) && depth > 0) {
+            UniqueFd sub(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!sub)
+                return failErrno("opening " + shown + "/" + name, errno);
+            PV_TRY_STATUS(addOtherRead(sub.get(), shown + "/" + name, depth - 1));
+        } else if (S_ISREG(st.st_mode)) {
+            UniqueFd f(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+            if (!f || ::fchmod(f.get(), (st.st_mode & 07777) | S_IROTH) < 0)
+                return failErrno("opening " + shown + "/" + name + " to the restored tasks", errno);
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+Status letRestoredTasksRead(const std::string& checkpointDir)
+{
+    UniqueFd dir(::open(checkpointDir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir)
+        return failErrno("opening " + checkpointDir, errno);
+    // The checkpoint, its images and pre-dump rounds: two levels.
+    return addOtherRead(dir.get(), checkpointDir, 2);
 }
 
 Result<std::optional<UserNamespace>> readUserNamespace(pid_t pid)

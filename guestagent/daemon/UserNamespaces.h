@@ -52,10 +52,13 @@ struct OverlayLayers {
 [[nodiscard]] Status mountContainerRoot(const OverlayLayers& layers, const std::string& target,
                                         const std::optional<UserNamespace>& userns);
 
-// A detached idmapped copy of the directory `dir` (its mount, rooted
-// there), open: what the VM's root owns there is the range's root's through
-// it. CRIU's tasks restoring a --userns tree read their images as that root.
-[[nodiscard]] Result<UniqueFd> openIdmapped(const std::string& dir, const UserNamespace& ns);
+// Lets every user read the checkpoint's files and search its directories
+// (they stay in the agent's 0700 state directory, which no container sees):
+// CRIU's tasks restoring a --userns tree open images both before their
+// namespace is mapped (as the VM's root, unmapped there) and after it (as
+// the range's root), and only "other" permissions hold in both. Symlinks
+// are left alone, never followed.
+[[nodiscard]] Status letRestoredTasksRead(const std::string& checkpointDir);
 
 // The map of the user namespace `pid` is in: none when it is the VM's own
 // (uid_map "0 0 4294967295"); an error when it is not one line from 0.

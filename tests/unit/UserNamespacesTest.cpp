@@ -7,6 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 using namespace pidvisor;
 using namespace pidvisor::agent;
 
@@ -82,4 +87,34 @@ TEST(UserNamespaces, TheOverlayOptionsNameTheThreeDirectories)
 {
     OverlayLayers l{"/img/rootfs", "/c/upper", "/c/work", "/c/layers"};
     EXPECT_EQ(l.options(), "lowerdir=/img/rootfs,upperdir=/c/upper,workdir=/c/work");
+}
+
+TEST(UserNamespaces, ACheckpointIsOpenedToRestoredTasksWithoutFollowingItsSymlinks)
+{
+    namespace fs = std::filesystem;
+    fs::path root = fs::temp_directory_path() / ("pv-userns-" + std::to_string(::getpid()));
+    fs::remove_all(root);
+    fs::path cp = root / "ck", images = cp / "images", outside = root / "outside";
+    fs::create_directories(images);
+    fs::create_directories(cp / "pre-1");
+    std::ofstream(images / "core-1.img") << "x";
+    std::ofstream(cp / "pre-1" / "pages-1.img") << "y";
+    std::ofstream(outside) << "secret";
+    fs::permissions(outside, fs::perms::owner_read | fs::perms::owner_write);
+    for (const auto& p : {cp, images, cp / "pre-1"})
+        fs::permissions(p, fs::perms::owner_all);
+    for (const auto& p : {images / "core-1.img", cp / "pre-1" / "pages-1.img"})
+        fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
+    fs::create_symlink(outside, images / "parent");
+    ASSERT_TRUE(letRestoredTasksRead(cp.string()));
+    auto has = [](const fs::path& p, fs::perms bit) { return (fs::status(p).permissions() & bit) != fs::perms::none; };
+    EXPECT_TRUE(has(cp, fs::perms::others_exec));
+    EXPECT_TRUE(has(images, fs::perms::others_exec));
+    EXPECT_FALSE(has(images, fs::perms::others_read)) << "directories are searched, not listed";
+    EXPECT_TRUE(has(images / "core-1.img", fs::perms::others_read));
+    EXPECT_TRUE(has(cp / "pre-1" / "pages-1.img", fs::perms::others_read));
+    EXPECT_FALSE(has(images / "core-1.img", fs::perms::others_write));
+    EXPECT_FALSE(has(outside, fs::perms::others_read)) << "a symlink in the checkpoint was followed";
+    EXPECT_FALSE(letRestoredTasksRead((root / "missing").string()));
+    fs::remove_all(root);
 }

@@ -148,6 +148,26 @@ TEST_F(ContainerImages, ImportRunCheckpointAndRestoreInAnotherVmWithTheImage)
     std::this_thread::sleep_for(std::chrono::milliseconds(800));
     EXPECT_GT(counter(h, vm2, "srv"), c1) << "the restored server does not run";
 
+    // The same image in a user namespace: its user 1000 is the VM's 101000,
+    // its layers (the image disk's erofs, idmapped) read and written as before.
+    json mapped = h.ok({"container", "create", vm2, "srvu", "--image", "pvserver-1", "--userns", "--network", "none"});
+    ASSERT_FALSE(mapped.is_null());
+    EXPECT_EQ(mapped["spec"]["userns"]["base"], 100000);
+    long u0 = -1;
+    for (int i = 0; i < 100 && u0 < 2; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        u0 = counter(h, vm2, "srvu");
+    }
+    EXPECT_GE(u0, 2) << "the image's command, as its user, does not run (or cannot write its files)";
+    std::string mappedStatus = execOut(h, vm2, "srvu", {"cat", "/proc/1/status"});
+    EXPECT_NE(mappedStatus.find("Uid:\t1000\t1000\t1000\t1000"), std::string::npos) << mappedStatus;
+    json vmView = h.ok({"vm", "exec", vm2, "--", "awk", "/^Uid/ {print $2}",
+                        "/proc/" + std::to_string(mapped["init_pid"].get<int>()) + "/status"});
+    EXPECT_EQ(vmView.value("stdout", ""), "101000\n") << "the VM does not see the image's user shifted";
+    EXPECT_EQ(execOut(h, vm2, "srvu", {"sh", "-c", "set -- $(ls -ln /data/motd); echo $3"}), "1000\n")
+        << "the image's files are not its user's inside";
+    h.ok({"container", "rm", vm2, "srvu", "--force"});
+
     // Removing the last container that uses the image detaches its disk.
     h.ok({"container", "rm", vm2, "srv", "--force"});
     EXPECT_EQ(imageDisks(h, vm2), 0u);
