@@ -2,22 +2,20 @@
 
 #include "Syscalls.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/securebits.h>
 #include <sys/fsuid.h>
-#include <sys/prctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
-#include <dirent.h>
-#include <memory>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <memory>
 
 namespace pidvisor::agent {
 

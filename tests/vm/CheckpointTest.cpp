@@ -353,3 +353,93 @@ TEST_F(Checkpoints, AUserNamespacedContainerRestoresInAnotherVmWithItsRange)
     std::this_thread::sleep_for(std::chrono::milliseconds(800));
     EXPECT_GT(readNumber(h, vm2, "mapped", "/tmp/counter"), still) << "the original stopped";
 }
+
+// kill -9 of the agent at random moments of in-VM checkpoints and restores
+// (the agent's own CLI, so nothing on the host side waits on it): the
+// restarted agent answers, the container that was checkpointed runs on
+// with the same tree, a checkpoint is complete or can be removed (its id
+// free again), a restore left its container running and listed or nothing
+// at all (no directory, no cgroup, no process), and the checkpoint it
+// restored from is intact (restored at the end).
+TEST_F(Checkpoints, AgentKilledAtRandomMomentsOfCheckpointAndRestoreLeavesNothingWedged)
+{
+    VmHarness h;
+    std::string vm = h.name("kills");
+    h.ok({"vm", "create", vm, "--accel", "tcg", "--memory", "768"});
+    h.ok({"container", "create", vm, "c", "--network", "none", "--", "/usr/bin/pidvisor-testload", "counter",
+          "/tmp/counter"});
+    json tree = h.ok({"container", "ps", vm, "c"});
+    auto inVm = [&](const std::string& script) {
+        json r = h.ok({"vm", "exec", vm, "--timeout", "120", "--", "/bin/sh", "-c", script});
+        return r.value("stdout", "");
+    };
+    inVm("pidvisor-agent container checkpoint c --leave-running --id base >/dev/null");
+    // Until the kill has happened (its marker) and the restarted agent
+    // answers its own CLI again.
+    auto awaitAgent = [&](const std::string& marker) {
+        for (int i = 0; i < 60; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            if (h.pidvisor({"vm", "exec", vm, "--timeout", "5", "--", "/bin/sh", "-c",
+                            "test -e " + marker + " && pidvisor-agent container list >/dev/null"})
+                    .code == 0)
+                return true;
+        }
+        return false;
+    };
+    std::srand(static_cast<unsigned>(::getpid()));
+    constexpr int kTrials = 12;
+    int checkpointsDone = 0, restoresDone = 0;
+    for (int t = 0; t < kTrials; ++t) {
+        bool restore = t % 2 == 1;
+        std::string id = "k" + std::to_string(t), name = "r" + std::to_string(t);
+        // 0-3 s: under TCG a small checkpoint or restore through the CLI
+        // takes 1-2 s, so some are cut off early, some late, some not at all.
+        int tenths = std::rand() % 30;
+        std::string delay = std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+        std::string op = restore ? "pidvisor-agent container restore base --name " + name
+                                 : "pidvisor-agent container checkpoint c --leave-running --id " + id;
+        // Detached, so the kill does not take this exec's shell with it.
+        std::string marker = "/run/pv-killed-" + std::to_string(t);
+        (void)h.pidvisor({"vm", "exec", vm, "--timeout", "5", "--", "/bin/sh", "-c",
+                          "sh -c '" + op + " >/dev/null 2>&1 & sleep " + delay +
+                              "; kill -9 $(pidof pidvisor-agent); touch " + marker +
+                              "' </dev/null >/dev/null 2>&1 &"});
+        ASSERT_TRUE(awaitAgent(marker)) << "trial " << t << ": the agent did not come back";
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        json c = h.ok({"container", "info", vm, "c"});
+        EXPECT_EQ(c["state"], "running") << "trial " << t << " (" << op << ", killed after " << delay << " s)";
+        expectSameTree(tree, h.ok({"container", "ps", vm, "c"}));
+        if (!restore) {
+            std::string state = inVm("if [ -e /var/lib/pidvisor/checkpoints/" + id +
+                                     "/manifest.json ]; then echo complete; elif [ -e /var/lib/pidvisor/checkpoints/" +
+                                     id + " ]; then echo partial; else echo absent; fi");
+            if (state == "complete\n")
+                ++checkpointsDone;
+            if (state != "absent\n") {
+                // Complete or not, it can go, and its id is free again.
+                inVm("pidvisor-agent checkpoint rm " + id);
+                EXPECT_EQ(inVm("test -e /var/lib/pidvisor/checkpoints/" + id + " && echo left || echo gone"), "gone\n")
+                    << "trial " << t;
+            }
+        } else {
+            CliRun info = h.pidvisor({"--json", "container", "info", vm, name});
+            std::string traces =
+                inVm("ls -d /var/lib/pidvisor/containers/" + name + " /sys/fs/cgroup/pidvisor/" + name +
+                     " 2>/dev/null | wc -l");
+            if (info.code == 0) {
+                ++restoresDone;
+                EXPECT_EQ(info.json()["state"], "running") << "trial " << t << ": " << info.out;
+                h.ok({"container", "rm", vm, name, "--force"});
+            } else {
+                EXPECT_EQ(traces, "0\n") << "trial " << t << " (killed after " << delay
+                                         << " s): an unlisted restore left its directory or cgroup";
+            }
+        }
+    }
+    std::printf("kill -9 trials: %d checkpoints (%d completed), %d restores (%d completed)\n", kTrials / 2,
+                checkpointsDone, kTrials / 2, restoresDone);
+    // The checkpoint every killed restore read from still restores.
+    inVm("pidvisor-agent container restore base --name final >/dev/null");
+    EXPECT_EQ(h.ok({"container", "info", vm, "final"})["state"], "running");
+    EXPECT_EQ(h.ok({"container", "list", vm}).size(), 2u) << "only c and final";
+}
