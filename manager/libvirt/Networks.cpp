@@ -77,9 +77,13 @@ Result<std::string> buildNetworkXml(const NetworkSettings& s)
     // VM's port listens and learns for 4 s before it forwards a frame
     // (its DHCP, its containers' ARP probes and announcements are lost).
     x += "  <bridge stp='off'/>\n";
+    // Leases of 10 minutes (libvirt's default is an hour): a VM renews its
+    // own at half that, and the address of one removed (destroyed VMs never
+    // release theirs) is free again soon, not after an hour of new VMs have
+    // used up the range.
     x += "  <ip address='" + dotted(net + 1) + "' netmask='" + dotted(mask) + "'>\n" +
          "    <dhcp>\n      <range start='" + dotted(net + 2) + "' end='" + dotted(net + (last - net + 1) / 2 - 1) +
-         "'/>\n" +
+         "'>\n        <lease expiry='10' unit='minutes'/>\n      </range>\n" +
          "    </dhcp>\n  </ip>\n</network>\n";
     return x;
 }

@@ -107,6 +107,8 @@ TEST_F(ContainerAddressesAllocate, PidvisorsNetworksForwardFromANewPortAtOnce)
     auto xml = activeNetworkXml(*m_conn, m_network);
     ASSERT_TRUE(xml) << xml.error().message;
     EXPECT_NE(xml->find("stp='off'"), std::string::npos) << *xml;
+    // Addresses of removed VMs come back in minutes, not an hour.
+    EXPECT_NE(xml->find("<lease expiry='10' unit='minutes'/>"), std::string::npos) << *xml;
 }
 
 TEST_F(ContainerAddressesAllocate, GivesEachContainerItsOwnAndSkipsWhatTheNetworkAnsweredFor)
