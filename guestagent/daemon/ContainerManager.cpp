@@ -128,10 +128,12 @@ Result<std::shared_ptr<ContainerManager::Container>> ContainerManager::reserve(c
         // A new one gets a range no record has; one asked for (or restored:
         // CRIU maps what was dumped) only has to stay clear of the running.
         std::vector<UserNamespace> taken;
-        for (const auto& [name, other] : m_containers)
+        for (const auto& [name, other] : m_containers) {
+            std::lock_guard otherLock(other->mutex);
             if (other->record.spec.userns &&
                 (!spec.userns->base || other->record.state != ContainerState::Stopped))
                 taken.push_back(*other->record.spec.userns);
+        }
         PV_TRY(userns, allocateUserNamespace(*spec.userns, taken));
     }
     PV_TRY_STATUS(m_store.createContainerDir(spec.name, m_paths.maskPaths));
