@@ -207,7 +207,8 @@ Status addOtherRead(int dir, const std::string& shown, int depth)
     struct stat st {};
     if (::fstat(dir, &st) < 0)
         return failErrno("looking at " + shown, errno);
-    if (::fchmod(dir, (st.st_mode & 07777) | S_IXOTH) < 0)
+    // Read too: CRIU opens a pre-dump's directory (its images' `parent`).
+    if (::fchmod(dir, (st.st_mode & 07777) | S_IROTH | S_IXOTH) < 0)
         return failErrno("opening " + shown + " to the restored tasks", errno);
     UniqueFd listing(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     DIR* d = listing ? ::fdopendir(listing.release()) : nullptr;

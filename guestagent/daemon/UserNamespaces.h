@@ -52,7 +52,7 @@ struct OverlayLayers {
 [[nodiscard]] Status mountContainerRoot(const OverlayLayers& layers, const std::string& target,
                                         const std::optional<UserNamespace>& userns);
 
-// Lets every user read the checkpoint's files and search its directories
+// Lets every user read the checkpoint's files and directories
 // (they stay in the agent's 0700 state directory, which no container sees):
 // CRIU's tasks restoring a --userns tree open images both before their
 // namespace is mapped (as the VM's root, unmapped there) and after it (as

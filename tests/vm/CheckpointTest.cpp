@@ -340,6 +340,15 @@ TEST_F(Checkpoints, AUserNamespacedContainerRestoresInAnotherVmWithItsRange)
               "00000000a80425fb\n");
     expectCarriesOn(h, vm2, "mapped", counter);
 
+    // Live back to the first VM (where the checkpointed original goes
+    // first): pre-dump rounds, then the final dump.
+    h.ok({"container", "rm", vm1, "mapped"});
+    json migrated = h.ok({"container", "migrate", vm2, "mapped", "--to", vm1, "--live"});
+    ASSERT_FALSE(migrated.is_null());
+    EXPECT_EQ(h.ok({"container", "exec", vm1, "mapped", "--", "/bin/sh", "-c", idScript}).value("stdout", ""), ids);
+    expectSameTree(before, h.ok({"container", "ps", vm1, "mapped"}));
+    vm2 = vm1; // the rest happens where it runs now
+
     // A copy beside its running original would share its range: refused,
     // naming both, and the original runs on.
     json kept = h.ok({"container", "checkpoint", vm2, "mapped", "--leave-running"});
