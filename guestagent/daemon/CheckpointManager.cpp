@@ -3,6 +3,7 @@
 #include "CommandRunner.h"
 #include "ContainerSpec.h"
 #include "Criu.h"
+#include "Spawner.h"
 
 #include "protocol/CheckpointFiles.h"
 #include "protocol/Names.h"

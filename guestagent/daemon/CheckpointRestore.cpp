@@ -5,6 +5,7 @@
 #include "CommandRunner.h"
 #include "ContainerNetworking.h"
 #include "Criu.h"
+#include "Spawner.h"
 
 #include "protocol/CheckpointFiles.h"
 #include "protocol/Names.h"

@@ -79,13 +79,10 @@ bool setupDev(bool userns)
 {
     if (::mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0)
         return false;
-    if (userns) {
-        for (const auto& d : kBoundDevices)
-            if (!bindDevice(d.path, d.path + 1))
-                return false;
-    } else if (!makeDevice("dev/null", 1, 3) || !makeDevice("dev/zero", 1, 5) || !makeDevice("dev/full", 1, 7) ||
-               !makeDevice("dev/random", 1, 8) || !makeDevice("dev/urandom", 1, 9) || !makeDevice("dev/tty", 5, 0)) {
-        return false;
+    for (const auto& d : kContainerDevices) {
+        const char* here = d.path + 1; // "dev/null": relative to the root
+        if (userns ? !bindDevice(d.path, here) : !makeDevice(here, d.major, d.minor))
+            return false;
     }
     if (::symlink("/proc/self/fd", "dev/fd") < 0 || ::symlink("/proc/self/fd/0", "dev/stdin") < 0 ||
         ::symlink("/proc/self/fd/1", "dev/stdout") < 0 || ::symlink("/proc/self/fd/2", "dev/stderr") < 0)
@@ -212,6 +209,15 @@ Error childError(const ChildRecord& rec, const ContainerLaunch& launch)
 }
 
 } // namespace
+
+std::vector<std::string> boundDeviceExternals(bool restore)
+{
+    std::vector<std::string> out;
+    for (const auto& d : kContainerDevices)
+        out.push_back(restore ? std::string("mnt[") + d.key + "]:" + d.path
+                              : std::string("mnt[") + d.path + "]:" + d.key);
+    return out;
+}
 
 Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace,
                                const std::function<Status(pid_t)>& commit)

@@ -33,6 +33,24 @@ namespace pidvisor::agent {
 inline constexpr const char* kConsoleDir = "/.pidvisor";
 inline constexpr const char* kConsoleLog = "/.pidvisor/console.log";
 
+// The device nodes every container's /dev has: made with mknod, or in a
+// user namespace bind mounts of the VM's own (a tmpfs made there gives no
+// device nodes), which CRIU sees as external mounts, by `key`.
+struct ContainerDevice {
+    const char* path; // in the container and in the VM
+    unsigned major, minor;
+    const char* key; // CRIU's --external mnt[] name when bound
+};
+inline constexpr ContainerDevice kContainerDevices[] = {
+    {"/dev/null", 1, 3, "pv-dev-null"},       {"/dev/zero", 1, 5, "pv-dev-zero"},
+    {"/dev/full", 1, 7, "pv-dev-full"},       {"/dev/random", 1, 8, "pv-dev-random"},
+    {"/dev/urandom", 1, 9, "pv-dev-urandom"}, {"/dev/tty", 5, 0, "pv-dev-tty"},
+};
+
+// CRIU's --external arguments for a --userns container's bound devices: at
+// dump "mnt[/dev/null]:KEY", at restore "mnt[KEY]:/dev/null".
+[[nodiscard]] std::vector<std::string> boundDeviceExternals(bool restore);
+
 struct ContainerLaunch {
     std::string name;
     std::string rootfs; // overlay mount point, in the agent's view

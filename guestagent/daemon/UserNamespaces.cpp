@@ -290,13 +290,4 @@ Result<UserNamespace> allocateUserNamespace(const UserNamespace& asked, const st
     return fail(ErrorCode::ResourceExhausted, "no free range of uids for a user namespace");
 }
 
-std::vector<std::string> boundDeviceExternals(bool restore)
-{
-    std::vector<std::string> out;
-    for (const auto& d : kBoundDevices)
-        out.push_back(restore ? std::string("mnt[") + d.key + "]:" + d.path
-                              : std::string("mnt[") + d.path + "]:" + d.key);
-    return out;
-}
-
 } // namespace pidvisor::agent

@@ -70,20 +70,4 @@ struct OverlayLayers {
 [[nodiscard]] Result<UserNamespace> allocateUserNamespace(const UserNamespace& asked,
                                                           const std::vector<UserNamespace>& taken);
 
-// The device nodes a --userns container's /dev holds as bind mounts of the
-// VM's own (a tmpfs made in a user namespace cannot give device nodes);
-// CRIU sees each as an external mount, by this key.
-struct BoundDevice {
-    const char* path; // in the container and in the VM
-    const char* key;  // CRIU's --external mnt[] name
-};
-inline constexpr BoundDevice kBoundDevices[] = {
-    {"/dev/null", "pv-dev-null"},     {"/dev/zero", "pv-dev-zero"},       {"/dev/full", "pv-dev-full"},
-    {"/dev/random", "pv-dev-random"}, {"/dev/urandom", "pv-dev-urandom"}, {"/dev/tty", "pv-dev-tty"},
-};
-
-// CRIU's --external arguments for those mounts: at dump "mnt[/dev/null]:KEY",
-// at restore "mnt[KEY]:/dev/null".
-[[nodiscard]] std::vector<std::string> boundDeviceExternals(bool restore);
-
 } // namespace pidvisor::agent

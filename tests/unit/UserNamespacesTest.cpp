@@ -2,6 +2,7 @@
 // which are refused, the create option every front end parses, and CRIU's
 // external mounts for the bound device nodes. The namespaces themselves are
 // UserNamespaceTest's (agent suite) and the VM checkpoint test's.
+#include "daemon/Spawner.h"
 #include "daemon/UserNamespaces.h"
 #include "protocol/ImageDefaults.h"
 
@@ -77,7 +78,7 @@ TEST(UserNamespaces, TheBoundDevicesAreCriuExternalsBothWays)
 {
     auto dump = boundDeviceExternals(false);
     auto restore = boundDeviceExternals(true);
-    ASSERT_EQ(dump.size(), std::size(kBoundDevices));
+    ASSERT_EQ(dump.size(), std::size(kContainerDevices));
     ASSERT_EQ(restore.size(), dump.size());
     EXPECT_EQ(dump.front(), "mnt[/dev/null]:pv-dev-null");
     EXPECT_EQ(restore.front(), "mnt[pv-dev-null]:/dev/null");
