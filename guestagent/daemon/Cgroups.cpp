@@ -1,5 +1,6 @@
 #include "Cgroups.h"
 
+#include "ControlFiles.h"
 #include "DeviceFilter.h"
 
 #include <fcntl.h>
@@ -34,15 +35,6 @@ std::vector<std::string> readWords(const std::string& path)
     return words;
 }
 
-Status writeFile(const std::string& path, const std::string& value)
-{
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd)
-        return failErrno("opening " + path, errno);
-    if (::write(fd.get(), value.data(), value.size()) < 0)
-        return failErrno("writing '" + value + "' to " + path, errno);
-    return {};
-}
 
 bool has(const std::vector<std::string>& list, const std::string& item)
 {
@@ -73,8 +65,8 @@ Cgroups Cgroups::detect(const std::string& root)
     for (const std::string ctl : {"memory", "pids"}) {
         if (!has(available, ctl))
             continue;
-        (void)writeFile(root + "/cgroup.subtree_control", "+" + ctl);
-        (void)writeFile(base + "/cgroup.subtree_control", "+" + ctl);
+        (void)writeControlFile(root + "/cgroup.subtree_control", "+" + ctl);
+        (void)writeControlFile(base + "/cgroup.subtree_control", "+" + ctl);
     }
     c.m_controllers = readWords(base + "/cgroup.subtree_control");
     c.m_usable = true;
@@ -122,9 +114,9 @@ Result<UniqueFd> Cgroups::create(const std::string& name, const CgroupLimits& li
     if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST)
         return failErrno("creating cgroup " + dir, errno);
     if (limits.memoryMiB)
-        PV_TRY_STATUS(writeFile(dir + "/memory.max", std::to_string(*limits.memoryMiB * 1024 * 1024)));
+        PV_TRY_STATUS(writeControlFile(dir + "/memory.max", std::to_string(*limits.memoryMiB * 1024 * 1024)));
     if (limits.pidsMax)
-        PV_TRY_STATUS(writeFile(dir + "/pids.max", std::to_string(*limits.pidsMax)));
+        PV_TRY_STATUS(writeControlFile(dir + "/pids.max", std::to_string(*limits.pidsMax)));
     PV_TRY(UniqueFd fd, open(name));
     if (limits.deviceFilter)
         PV_TRY_STATUS(attachDeviceFilter(fd.get(), defaultDeviceRules()));
@@ -149,7 +141,7 @@ void Cgroups::remove(const std::string& name) const
     std::string dir = path(name);
     if (::access(dir.c_str(), F_OK) != 0)
         return;
-    (void)writeFile(dir + "/cgroup.kill", "1");
+    (void)writeControlFile(dir + "/cgroup.kill", "1");
     // rmdir fails with EBUSY until the killed tasks are gone.
     for (int i = 0; i < 100 && ::rmdir(dir.c_str()) < 0 && errno == EBUSY; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

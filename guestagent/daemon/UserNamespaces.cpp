@@ -1,5 +1,6 @@
 #include "UserNamespaces.h"
 
+#include "ControlFiles.h"
 #include "Syscalls.h"
 
 #include <dirent.h>
@@ -24,14 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::int64_t kFirstBase = 100000;
-
-Status writeFile(const std::string& path, const std::string& text)
-{
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-        return failErrno("writing " + path, errno);
-    return {};
-}
 
 // A detached copy of the mount at `path`, idmapped through `usernsFd`.
 Result<UniqueFd> idmappedTree(const std::string& path, int usernsFd)
@@ -139,8 +132,8 @@ Status writeIdMaps(pid_t pid, const UserNamespace& ns)
         return fail(ErrorCode::Internal, "a user namespace without a base");
     std::string line = "0 " + std::to_string(*ns.base) + " " + std::to_string(ns.size) + "\n";
     std::string proc = "/proc/" + std::to_string(pid);
-    PV_TRY_STATUS(writeFile(proc + "/uid_map", line));
-    return writeFile(proc + "/gid_map", line);
+    PV_TRY_STATUS(writeControlFile(proc + "/uid_map", line));
+    return writeControlFile(proc + "/gid_map", line);
 }
 
 Result<UniqueFd> mappedUserNamespace(const UserNamespace& ns)
