@@ -127,10 +127,7 @@ void dieWithParent(pid_t parent)
     ::close(1);
     ::close(2);
     childSend(a.statusFd, StagePid, pid);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    childSend(a.statusFd, StageExit, status);
+    childSend(a.statusFd, StageExit, sys::waitForChild(pid));
     ::_exit(0);
 }
 
@@ -251,9 +248,7 @@ Result<CommandResult> runCommand(const CommandPlan& plan)
             }
         }
     }
-    int helperStatus = 0;
-    while (::waitpid(helper, &helperStatus, 0) < 0 && errno == EINTR) {
-    }
+    (void)sys::waitForChild(helper);
     if (failure)
         return fail(*failure);
     if (!exited)

@@ -44,9 +44,7 @@ public:
     // The wait status.
     int reap()
     {
-        int status = 0;
-        while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
-        }
+        int status = sys::waitForChild(m_pid);
         m_pid = 0;
         return status;
     }

@@ -271,9 +271,7 @@ Result<Spawned> spawnContainer(const ContainerLaunch& launch, PidSpace& pidSpace
     statusWrite.reset();
     goRead.reset();
     auto reap = [pid] {
-        int status = 0;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
+        (void)sys::waitForChild(pid);
     };
     auto killAndReap = [&] {
         (void)sys::pidfdSendSignal(pidfdOwner.get(), SIGKILL);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 
 #ifndef P_PIDFD
@@ -45,6 +46,16 @@ inline int pidfdGetfd(int pidfd, int targetFd)
 inline int pidfdSendSignal(int pidfd, int sig)
 {
     return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
+
+// waitpid for one child, again after EINTR; its wait status (0 when there
+// was nothing to wait for).
+inline int waitForChild(pid_t pid)
+{
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
 }
 
 inline int closeRange(unsigned first, unsigned last)

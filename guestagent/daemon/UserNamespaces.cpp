@@ -108,9 +108,7 @@ int mountAsRangeRoot(const std::string& options, const std::string& target, std:
     }
     if (pid < 0)
         return errno;
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    int status = sys::waitForChild(pid);
     return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
 }
 
@@ -164,9 +162,7 @@ Result<UniqueFd> mappedUserNamespace(const UserNamespace& ns)
         return fd;
     }();
     release.reset();
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    (void)sys::waitForChild(pid);
     return opened;
 }
 
