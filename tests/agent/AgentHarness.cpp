@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace pidvisor::test {
@@ -179,6 +180,31 @@ std::string execIn(const AgentHarness& agent, const std::string& name, const std
         return {};
     EXPECT_EQ((*r)["exit_code"], 0) << "script: " << script << "\nstderr: " << (*r)["stderr"];
     return (*r)["stdout"].get<std::string>();
+}
+
+std::string readFile(const std::string& path)
+{
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// "CapEff" -> "00000000a80425fb" from a /proc/PID/status text.
+std::map<std::string, std::string> statusFields(const std::string& text)
+{
+    std::map<std::string, std::string> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        auto colon = line.find(':');
+        if (colon == std::string::npos)
+            continue;
+        auto value = line.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        out[line.substr(0, colon)] = value;
+    }
+    return out;
 }
 
 std::string testload()

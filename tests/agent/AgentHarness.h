@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,12 @@ private:
 
 // Runs `sh -c script` in a container; returns stdout, asserts exit 0.
 std::string execIn(const AgentHarness& agent, const std::string& name, const std::string& script);
+
+// A whole file's text ("" when it cannot be read).
+[[nodiscard]] std::string readFile(const std::string& path);
+
+// "CapEff" -> "00000000a80425fb" from a /proc/PID/status text.
+[[nodiscard]] std::map<std::string, std::string> statusFields(const std::string& text);
 
 // The test workload binary (tests/workload), which the VM image has too.
 [[nodiscard]] std::string testload();

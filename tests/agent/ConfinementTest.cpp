@@ -25,31 +25,6 @@ namespace {
 // SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP.
 constexpr const char* kDefaultCaps = "00000000a80425fb";
 
-std::string readFile(const std::string& path)
-{
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-
-// "CapEff" -> "00000000a80425fb" from a /proc/PID/status text.
-std::map<std::string, std::string> statusFields(const std::string& text)
-{
-    std::map<std::string, std::string> out;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        auto colon = line.find(':');
-        if (colon == std::string::npos)
-            continue;
-        auto value = line.substr(colon + 1);
-        value.erase(0, value.find_first_not_of(" \t"));
-        out[line.substr(0, colon)] = value;
-    }
-    return out;
-}
 
 class ConfinementTest : public ::testing::Test {
 protected:

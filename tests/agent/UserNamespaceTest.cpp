@@ -23,15 +23,7 @@ namespace {
 // "Uid" -> "100000\t100000\t100000\t100000" from /proc/PID/status.
 std::string statusField(int pid, const std::string& field)
 {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(field + ":", 0) == 0) {
-            auto value = line.substr(field.size() + 1);
-            value.erase(0, value.find_first_not_of(" \t"));
-            return value;
-        }
-    return "";
+    return statusFields(readFile("/proc/" + std::to_string(pid) + "/status"))[field];
 }
 
 class UserNamespaceTest : public ::testing::Test {
