@@ -74,6 +74,13 @@ Status inRange(std::string_view what, const std::int64_t& value)
     return inRangeOf<Min, Max>(what, value);
 }
 
+// A user namespace's base uid: above the VM's own ids (0..65535), and its
+// whole range of 65536 valid uids.
+inline Status checkUsernsBase(std::string_view what, const std::int64_t& base)
+{
+    return inRange<65536, 4294901759>(what, base);
+}
+
 template <std::size_t Max>
 Status maxBytes(std::string_view what, const std::string& value)
 {

@@ -60,7 +60,7 @@ Result<std::optional<UserNamespace>> userNamespaceOption(bool userns, std::int64
     UserNamespace ns;
     if (base != 0) {
         // The record's own check, so the message is the agent's too.
-        PV_TRY_STATUS((inRange<65536, 4294901759>("--userns-base", base)));
+        PV_TRY_STATUS(checkUsernsBase("--userns-base", base));
         ns.base = base;
     }
     return std::optional<UserNamespace>{ns};

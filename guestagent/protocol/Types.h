@@ -58,8 +58,7 @@ struct UserNamespace {
     static constexpr auto fields()
     {
         using S = UserNamespace;
-        // Above the VM's own ids (0..65535), and the whole range a valid uid.
-        return std::tuple{opt("base", &S::base, inRange<65536, 4294901759>), opt("size", &S::size, inRange<65536, 65536>)};
+        return std::tuple{opt("base", &S::base, checkUsernsBase), opt("size", &S::size, inRange<65536, 65536>)};
     }
     bool operator==(const UserNamespace&) const = default;
 };
