@@ -186,48 +186,40 @@ int main(int argc, char** argv)
         // Interleaved, so drift in machine speed hits both alike.
         raw.push_back(rawCloneExec());
         rooted.push_back(rawCloneRootExec(agent.dir, i));
+        // The three kinds, each timed from request to running.
+        struct Kind {
+            std::string name;
+            nlohmann::json extra;
+            std::vector<double>* created;
+            std::vector<double>* execs;
+        };
         std::string name = "bench" + std::to_string(i);
-        auto start = Clock::now();
-        auto r = call(ch, id++, "container-create", {{"name", name}, {"argv", {kCommand, "1000"}}});
-        double ms = millisSince(start);
-        if (!r) {
-            std::printf("create failed: %s\n", r.error().describe().c_str());
-            return 1;
+        const Kind kinds[] = {{name, nlohmann::json::object(), &create, &execConfined},
+                              {name + "p", {{"privileged", true}}, &createPrivileged, &execPrivileged},
+                              {name + "u", {{"userns", nlohmann::json::object()}}, &createUserns, &execUserns}};
+        for (const Kind& k : kinds) {
+            nlohmann::json args{{"name", k.name}, {"argv", {kCommand, "1000"}}};
+            args.update(k.extra);
+            auto start = Clock::now();
+            auto r = call(ch, id++, "container-create", args);
+            double ms = millisSince(start);
+            if (!r) {
+                std::printf("create %s failed: %s\n", args.dump().c_str(), r.error().describe().c_str());
+                return 1;
+            }
+            k.created->push_back(ms);
         }
-        create.push_back(ms);
-        std::string priv = name + "p";
-        start = Clock::now();
-        auto p = call(ch, id++, "container-create",
-                      {{"name", priv}, {"argv", {kCommand, "1000"}}, {"privileged", true}});
-        ms = millisSince(start);
-        if (!p) {
-            std::printf("privileged create failed: %s\n", p.error().describe().c_str());
-            return 1;
-        }
-        createPrivileged.push_back(ms);
-        std::string mapped = name + "u";
-        start = Clock::now();
-        auto u = call(ch, id++, "container-create",
-                      {{"name", mapped}, {"argv", {kCommand, "1000"}}, {"userns", nlohmann::json::object()}});
-        ms = millisSince(start);
-        if (!u) {
-            std::printf("--userns create failed: %s\n", u.error().describe().c_str());
-            return 1;
-        }
-        createUserns.push_back(ms);
-        for (auto [who, samples] : {std::pair{name, &execConfined}, std::pair{priv, &execPrivileged},
-                                    std::pair{mapped, &execUserns}}) {
-            start = Clock::now();
-            auto e = call(ch, id++, "container-exec", {{"name", who}, {"argv", {"/bin/true"}}});
+        for (const Kind& k : kinds) {
+            auto start = Clock::now();
+            auto e = call(ch, id++, "container-exec", {{"name", k.name}, {"argv", {"/bin/true"}}});
             if (!e) {
                 std::printf("exec failed: %s\n", e.error().describe().c_str());
                 return 1;
             }
-            samples->push_back(millisSince(start));
+            k.execs->push_back(millisSince(start));
         }
-        (void)call(ch, id++, "container-rm", {{"name", name}, {"force", true}});
-        (void)call(ch, id++, "container-rm", {{"name", priv}, {"force", true}});
-        (void)call(ch, id++, "container-rm", {{"name", mapped}, {"force", true}});
+        for (const Kind& k : kinds)
+            (void)call(ch, id++, "container-rm", {{"name", k.name}, {"force", true}});
     }
     ::kill(agent.pid, SIGTERM);
     ::waitpid(agent.pid, nullptr, 0);
