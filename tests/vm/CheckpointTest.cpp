@@ -40,9 +40,14 @@ long readNumber(const VmHarness& h, const std::string& vm, const std::string& c,
     return r.is_null() ? -1 : std::stol(r.value("stdout", "-1"));
 }
 
-json startWorkload(const VmHarness& h, const std::string& vm, const std::string& name)
+// `flags`: more `container create` options (--userns, --network none, ...).
+json startWorkload(const VmHarness& h, const std::string& vm, const std::string& name,
+                   const std::vector<std::string>& flags = {})
 {
-    h.ok({"container", "create", vm, name, "--", kWorkload[0], kWorkload[1], kWorkload[2]});
+    std::vector<std::string> create{"container", "create", vm, name};
+    create.insert(create.end(), flags.begin(), flags.end());
+    create.insert(create.end(), {"--", kWorkload[0], kWorkload[1], kWorkload[2]});
+    h.ok(create);
     json procs;
     for (int i = 0; i < 100; ++i) {
         procs = h.ok({"container", "ps", vm, name});
@@ -306,16 +311,7 @@ TEST_F(Checkpoints, AUserNamespacedContainerRestoresInAnotherVmWithItsRange)
     h.ok({"vm", "create", vm1, "--accel", "tcg", "--memory", "768"});
     h.ok({"vm", "create", vm2, "--accel", "tcg", "--memory", "768"});
     // Loopback only: the copy below must meet the range check, not the address one.
-    h.ok({"container", "create", vm1, "mapped", "--userns", "--network", "none", "--", kWorkload[0], kWorkload[1],
-          kWorkload[2]});
-    json before;
-    for (int i = 0; i < 100; ++i) {
-        before = h.ok({"container", "ps", vm1, "mapped"});
-        if (before.size() == 4 && h.pidvisor({"container", "exec", vm1, "mapped", "--", "cat", "/tmp/expected"}).code == 0 &&
-            readNumber(h, vm1, "mapped", "/tmp/counter") > 3)
-            break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    }
+    json before = startWorkload(h, vm1, "mapped", {"--userns", "--network", "none"});
     ASSERT_EQ(before.size(), 4u) << before.dump();
     json info = h.ok({"container", "info", vm1, "mapped"});
     EXPECT_EQ(info["confinement"]["userns"], (json{{"base", 100000}, {"size", 65536}}));

@@ -67,6 +67,18 @@ long counter(const VmHarness& h, const std::string& vm, const std::string& c)
     }
 }
 
+// The counter once it reaches `atLeast` (or its last value after `tries`
+// looks 300 ms apart).
+long awaitCount(const VmHarness& h, const std::string& vm, const std::string& c, long atLeast, int tries)
+{
+    long n = counter(h, vm, c);
+    for (int i = 1; i < tries && n < atLeast; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        n = counter(h, vm, c);
+    }
+    return n;
+}
+
 std::size_t imageDisks(const VmHarness& h, const std::string& vm)
 {
     CliRun r = h.virsh({"domblklist", vm});
@@ -106,11 +118,7 @@ TEST_F(ContainerImages, ImportRunCheckpointAndRestoreInAnotherVmWithTheImage)
     EXPECT_EQ(created["state"], "running");
     EXPECT_EQ(created["spec"]["image"], digest);
     EXPECT_EQ(imageDisks(h, vm1), 1u) << "the image's disk is attached to the running VM";
-    long c0 = -1;
-    for (int i = 0; i < 100 && c0 < 3; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        c0 = counter(h, vm1, "srv");
-    }
+    long c0 = awaitCount(h, vm1, "srv", 3, 100);
     ASSERT_GE(c0, 3) << "the image's command does not run";
     EXPECT_EQ(execOut(h, vm1, "srv", {"cat", "/data/server.pid"}), "1\n") << "its pid file names virtual pid 1";
     std::string status = execOut(h, vm1, "srv", {"cat", "/proc/1/status"});
@@ -153,11 +161,7 @@ TEST_F(ContainerImages, ImportRunCheckpointAndRestoreInAnotherVmWithTheImage)
     json mapped = h.ok({"container", "create", vm2, "srvu", "--image", "pvserver-1", "--userns", "--network", "none"});
     ASSERT_FALSE(mapped.is_null());
     EXPECT_EQ(mapped["spec"]["userns"]["base"], 100000);
-    long u0 = -1;
-    for (int i = 0; i < 100 && u0 < 2; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        u0 = counter(h, vm2, "srvu");
-    }
+    long u0 = awaitCount(h, vm2, "srvu", 2, 100);
     EXPECT_GE(u0, 2) << "the image's command, as its user, does not run (or cannot write its files)";
     std::string mappedStatus = execOut(h, vm2, "srvu", {"cat", "/proc/1/status"});
     EXPECT_NE(mappedStatus.find("Uid:\t1000\t1000\t1000\t1000"), std::string::npos) << mappedStatus;
@@ -198,8 +202,7 @@ TEST_F(ContainerImages, FilesSurviveAVmRestartAndStartRunsTheContainerAgain)
     ASSERT_FALSE(created.is_null());
     EXPECT_EQ(created["storage"], "disk");
     h.ok({"container", "exec", vm, "srv", "--", "sh", "-c", "echo kept > /data/mine"});
-    for (int i = 0; i < 50 && counter(h, vm, "srv") < 2; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    (void)awaitCount(h, vm, "srv", 2, 50);
 
     h.ok({"vm", "stop", vm});
     h.ok({"vm", "start", vm});
